@@ -71,6 +71,9 @@ typedef int (*store_obj_cb)(void *arg, const char *name, const char *attrs);
  * cb stops the walk and is returned.  Returns 0 when the walk completes. */
 int store_obj_load(struct corral_store *st, const char *kind, store_obj_cb cb, void *arg);
 
+/* One object's attribute text (*attrs malloc'ed); -ENOENT when absent. */
+int store_obj_get(struct corral_store *st, const char *kind, const char *name, char **attrs);
+
 /* Jobs.  put inserts or replaces the attribute text of job seq (len bytes,
  * need not be NUL-terminated); put_script likewise for the script, which
  * may hold any bytes. */
@@ -78,6 +81,8 @@ int store_job_put(struct corral_store *st, int64_t seq, const char *attrs, size_
 int store_job_put_script(struct corral_store *st, int64_t seq, const char *script, size_t len);
 /* *script malloc'ed (NUL-terminated, *len excludes the NUL); -ENOENT. */
 int store_job_get_script(struct corral_store *st, int64_t seq, char **script, size_t *len);
+/* One job's attribute text (*attrs malloc'ed); -ENOENT when absent. */
+int store_job_get(struct corral_store *st, int64_t seq, char **attrs);
 /* Deletes the job and its script; -ENOENT when neither exists. */
 int store_job_del(struct corral_store *st, int64_t seq);
 /* attrs is borrowed (NUL-terminated, len excludes the NUL); same rules as

@@ -1,0 +1,427 @@
+/* conn.c - see conn.h.
+ *
+ * Life of a connection:
+ *   accept -> (hello) -> [TCP: auth] -> requests ... -> close
+ * Input: libuv reads into c->in; every complete frame is decoded and
+ * dispatched at once.  Output: handlers hold replies; conn_flush_all(),
+ * called by the end-of-iteration check handle after the commit, encodes
+ * them and writes them (uv_try_write first, uv_write for the rest).
+ */
+#include "src/server/conn.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "src/common/log.h"
+#include "src/common/util.h"
+#include "src/proto/frame.h"
+#include "src/proto/msg.h"
+#include "src/server/dispatch.h"
+
+#define READ_CHUNK (256 * 1024)
+#define MAX_WRITE_BACKLOG ((size_t)512 << 20) /* unread output before we give up */
+
+static struct conn *flush_list;
+
+struct wreq {
+	uv_write_t req;
+	struct conn *c;
+	size_t len;
+	char data[]; /* copy of the bytes being written */
+};
+
+static void on_close(uv_handle_t *h)
+{
+	struct conn *c = h->data;
+	struct server *s = c->srv;
+	if (c->prev)
+		c->prev->next = c->next;
+	else if (s->conns == c)
+		s->conns = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	s->nconns--;
+	buf_free(&c->in);
+	for (size_t i = 0; i < c->nheld; i++) {
+		json_decref(c->held[i].reply);
+		free(c->held[i].raw);
+	}
+	free(c->held);
+	/* A connection still in the flush list is skipped there (closing). */
+	if (!c->in_flush_list)
+		free(c);
+	else
+		c->srv = NULL; /* freed by conn_flush_all */
+}
+
+void conn_close(struct conn *c)
+{
+	if (c->closing)
+		return;
+	c->closing = true;
+	corral_log(LOG_DEBUG, "conn", "closing %s", c->peer);
+	uv_read_stop(&c->h.stream);
+	uv_close(&c->h.handle, on_close);
+}
+
+const char *conn_user(const struct conn *c)
+{
+	return c->user;
+}
+
+static void on_write(uv_write_t *req, int status)
+{
+	struct wreq *w = (struct wreq *)req;
+	struct conn *c = w->c;
+	if (c) {
+		c->write_bytes -= w->len;
+		if (status < 0 && status != UV_ECANCELED && !c->closing) {
+			corral_log(LOG_DEBUG, "conn", "write to %s failed: %s", c->peer,
+				   uv_strerror(status));
+			conn_close(c);
+		}
+	}
+	free(w);
+}
+
+/* Write bytes to c: synchronously as far as the socket takes them, the
+ * rest through uv_write. */
+static void conn_write(struct conn *c, const char *p, size_t n)
+{
+	if (c->closing || n == 0)
+		return;
+	if (c->write_bytes == 0) {
+		uv_buf_t b = uv_buf_init((char *)p, (unsigned)n);
+		int w = uv_try_write(&c->h.stream, &b, 1);
+		if (w > 0) {
+			p += w;
+			n -= (size_t)w;
+		} else if (w < 0 && w != UV_EAGAIN) {
+			conn_close(c);
+			return;
+		}
+	}
+	if (n == 0)
+		return;
+	if (c->write_bytes + n > MAX_WRITE_BACKLOG) {
+		corral_log(LOG_WARNING, "conn", "%s does not read its replies: closing", c->peer);
+		conn_close(c);
+		return;
+	}
+	struct wreq *w = xmalloc(sizeof *w + n);
+	w->c = c;
+	w->len = n;
+	memcpy(w->data, p, n);
+	uv_buf_t b = uv_buf_init(w->data, (unsigned)n);
+	c->write_bytes += n;
+	if (uv_write(&w->req, &c->h.stream, &b, 1, on_write) < 0) {
+		c->write_bytes -= n;
+		free(w);
+		conn_close(c);
+	}
+}
+
+static void hold(struct conn *c, struct held h)
+{
+	if (c->nheld == c->capheld) {
+		c->capheld = c->capheld ? 2 * c->capheld : 16;
+		c->held = xrealloc(c->held, c->capheld * sizeof *c->held);
+	}
+	c->held[c->nheld++] = h;
+	if (!c->in_flush_list) {
+		c->in_flush_list = true;
+		c->flush_next = flush_list;
+		flush_list = c;
+	}
+}
+
+void conn_reply(struct conn *c, json_t *reply, bool mutating)
+{
+	hold(c, (struct held){.reply = reply, .mutating = mutating});
+}
+
+void conn_reply_raw(struct conn *c, char *text, size_t len)
+{
+	hold(c, (struct held){.raw = text, .rawlen = len});
+}
+
+void conn_reply_err(struct conn *c, json_int_t id, int code, int pbs_errno, const char *fmt, ...)
+{
+	char text[400];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof text, fmt, ap);
+	va_end(ap);
+	conn_reply(c, corral_msg_err(id, code, pbs_errno, "%s", text), false);
+}
+
+void conn_flush_all(struct server *s, int commit_rc, const char *commit_err)
+{
+	struct corral_buf out;
+	buf_init(&out);
+	while (flush_list) {
+		struct conn *c = flush_list;
+		flush_list = c->flush_next;
+		c->in_flush_list = false;
+		if (!c->srv) { /* closed meanwhile */
+			free(c);
+			continue;
+		}
+		buf_reset(&out);
+		for (size_t i = 0; i < c->nheld; i++) {
+			json_t *r = c->held[i].reply;
+			if (!r) {
+				size_t n = c->held[i].rawlen;
+				unsigned char h[4] = {(unsigned char)(n >> 24), (unsigned char)(n >> 16),
+						      (unsigned char)(n >> 8), (unsigned char)n};
+				buf_append(&out, h, 4);
+				buf_append(&out, c->held[i].raw, n);
+				free(c->held[i].raw);
+				continue;
+			}
+			if (commit_rc < 0 && c->held[i].mutating) {
+				json_int_t id = json_integer_value(json_object_get(r, "id"));
+				json_decref(r);
+				r = corral_msg_err(id, -commit_rc,
+						   commit_rc == -ENOSPC ? PBSE_SAVE_ERR : PBSE_SYSTEM,
+						   "change not saved: %s", commit_err);
+			}
+			corral_frame_encode(&out, r);
+			json_decref(r);
+		}
+		c->nheld = 0;
+		if (!c->closing)
+			conn_write(c, buf_peek(&out), buf_unread(&out));
+		if (c->close_after_flush)
+			conn_close(c);
+	}
+	buf_free(&out);
+	(void)s;
+}
+
+static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *b)
+{
+	struct conn *c = h->data;
+	(void)suggested;
+	b->base = buf_reserve(&c->in, READ_CHUNK);
+	b->len = READ_CHUNK;
+}
+
+static void on_read(uv_stream_t *st, ssize_t nread, const uv_buf_t *b)
+{
+	struct conn *c = st->data;
+	(void)b;
+	if (nread < 0) {
+		conn_close(c);
+		return;
+	}
+	c->in.len += (size_t)nread;
+	while (!c->closing) {
+		json_t *msg = NULL;
+		corral_error_t err = {0};
+		int rc = corral_frame_decode(&c->in, c->srv->max_frame, &msg, &err);
+		if (rc == 0)
+			break;
+		if (rc == -EMSGSIZE) {
+			corral_log(LOG_NOTICE, "conn", "%s: %s: closing", c->peer, err.text);
+			struct corral_buf out;
+			buf_init(&out);
+			json_t *e = corral_msg_err(0, EMSGSIZE, PBSE_PROTOCOL, "%s", err.text);
+			corral_frame_encode(&out, e);
+			json_decref(e);
+			conn_write(c, buf_peek(&out), buf_unread(&out));
+			buf_free(&out);
+			conn_close(c);
+			return;
+		}
+		if (rc < 0) {
+			conn_reply_err(c, 0, EPROTO, PBSE_PROTOCOL, "%s", err.text);
+			continue;
+		}
+		dispatch(c, msg);
+		json_decref(msg);
+	}
+	/* Keep the input buffer from holding a large allocation forever. */
+	if (buf_unread(&c->in) == 0 && c->in.cap > 4 * READ_CHUNK)
+		buf_free(&c->in);
+}
+
+static struct conn *conn_new(struct server *s, bool is_tcp)
+{
+	struct conn *c = xcalloc(1, sizeof *c);
+	c->srv = s;
+	c->is_tcp = is_tcp;
+	c->created_ms = corral_mono_ms();
+	buf_init(&c->in);
+	c->next = s->conns;
+	if (s->conns)
+		s->conns->prev = c;
+	s->conns = c;
+	s->nconns++;
+	return c;
+}
+
+static bool too_many(struct server *s, uv_stream_t *listener)
+{
+	if (s->nconns < s->max_conns)
+		return false;
+	/* Accept and drop at once so the backlog does not fill up. */
+	uv_pipe_t *tmp = xmalloc(sizeof(uv_tcp_t) > sizeof(uv_pipe_t) ? sizeof(uv_tcp_t)
+								     : sizeof(uv_pipe_t));
+	if (listener->type == UV_TCP)
+		uv_tcp_init(s->loop, (uv_tcp_t *)tmp);
+	else
+		uv_pipe_init(s->loop, tmp, 0);
+	if (uv_accept(listener, (uv_stream_t *)tmp) == 0)
+		corral_log(LOG_WARNING, "conn", "max_connections (%d) reached: refusing a client",
+			   s->max_conns);
+	uv_close((uv_handle_t *)tmp, (uv_close_cb)free);
+	return true;
+}
+
+static void on_unix_conn(uv_stream_t *l, int status)
+{
+	struct server *s = l->data;
+	if (status < 0 || too_many(s, l))
+		return;
+	struct conn *c = conn_new(s, false);
+	uv_pipe_init(s->loop, &c->h.pipe, 0);
+	c->h.handle.data = c;
+	if (uv_accept(l, &c->h.stream) < 0) {
+		conn_close(c);
+		return;
+	}
+	uv_os_fd_t fd;
+	struct ucred cred;
+	socklen_t len = sizeof cred;
+	if (uv_fileno(&c->h.handle, &fd) < 0 ||
+	    getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0) {
+		corral_log(LOG_WARNING, "conn", "no peer credentials on a Unix connection");
+		conn_close(c);
+		return;
+	}
+	c->uid = cred.uid;
+	c->gid = cred.gid;
+	corral_username(cred.uid, c->user, sizeof c->user);
+	snprintf(c->peer, sizeof c->peer, "uid %u pid %d", (unsigned)cred.uid, (int)cred.pid);
+	c->role = dispatch_role_of(s, c->user, c->uid);
+	uv_read_start(&c->h.stream, on_alloc, on_read);
+}
+
+static void on_tcp_conn(uv_stream_t *l, int status)
+{
+	struct server *s = l->data;
+	if (status < 0 || too_many(s, l))
+		return;
+	struct conn *c = conn_new(s, true);
+	uv_tcp_init(s->loop, &c->h.tcp);
+	c->h.handle.data = c;
+	if (uv_accept(l, &c->h.stream) < 0) {
+		conn_close(c);
+		return;
+	}
+	uv_tcp_nodelay(&c->h.tcp, 1);
+	struct sockaddr_storage ss;
+	int sl = sizeof ss;
+	char host[48] = "?";
+	int port = 0;
+	if (uv_tcp_getpeername(&c->h.tcp, (struct sockaddr *)&ss, &sl) == 0) {
+		if (ss.ss_family == AF_INET) {
+			uv_ip4_name((struct sockaddr_in *)&ss, host, sizeof host);
+			port = ntohs(((struct sockaddr_in *)&ss)->sin_port);
+		} else if (ss.ss_family == AF_INET6) {
+			uv_ip6_name((struct sockaddr_in6 *)&ss, host, sizeof host);
+			port = ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+		}
+	}
+	snprintf(c->peer, sizeof c->peer, "%s:%d", host, port);
+	c->role = ROLE_NONE;
+	uv_read_start(&c->h.stream, on_alloc, on_read);
+}
+
+int conn_listen(struct server *s)
+{
+	char *path = corral_path("run/server.sock");
+	int rc;
+	unlink(path);
+	uv_pipe_init(s->loop, &s->unix_listener, 0);
+	s->unix_listener.data = s;
+	if ((rc = uv_pipe_bind(&s->unix_listener, path)) < 0 ||
+	    (rc = uv_listen((uv_stream_t *)&s->unix_listener, 1024, on_unix_conn)) < 0) {
+		corral_log(LOG_ERR, "conn", "cannot listen on %s: %s", path, uv_strerror(rc));
+		free(path);
+		return rc;
+	}
+	chmod(path, 0777); /* every local user may connect; identity is SO_PEERCRED */
+	free(path);
+	if (!s->tcp_enabled)
+		return 0;
+	struct sockaddr_in6 a6;
+	uv_ip6_addr("::", s->port, &a6);
+	uv_tcp_init(s->loop, &s->tcp_listener);
+	s->tcp_listener.data = s;
+	rc = uv_tcp_bind(&s->tcp_listener, (struct sockaddr *)&a6, 0);
+	if (rc < 0) { /* no IPv6: fall back to IPv4 */
+		struct sockaddr_in a4;
+		uv_close((uv_handle_t *)&s->tcp_listener, NULL);
+		uv_run(s->loop, UV_RUN_NOWAIT);
+		uv_ip4_addr("0.0.0.0", s->port, &a4);
+		uv_tcp_init(s->loop, &s->tcp_listener);
+		s->tcp_listener.data = s;
+		rc = uv_tcp_bind(&s->tcp_listener, (struct sockaddr *)&a4, 0);
+	}
+	if (rc == 0)
+		rc = uv_listen((uv_stream_t *)&s->tcp_listener, 1024, on_tcp_conn);
+	if (rc < 0) {
+		corral_log(LOG_ERR, "conn", "cannot listen on TCP port %d: %s", s->port,
+			   uv_strerror(rc));
+		return rc;
+	}
+	struct sockaddr_storage ss;
+	int sl = sizeof ss;
+	uv_tcp_getsockname(&s->tcp_listener, (struct sockaddr *)&ss, &sl);
+	s->port = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
+						  : ((struct sockaddr_in *)&ss)->sin_port);
+	return 0;
+}
+
+void conn_stop_listening(struct server *s)
+{
+	if (!uv_is_closing((uv_handle_t *)&s->unix_listener))
+		uv_close((uv_handle_t *)&s->unix_listener, NULL);
+	if (s->tcp_enabled && !uv_is_closing((uv_handle_t *)&s->tcp_listener))
+		uv_close((uv_handle_t *)&s->tcp_listener, NULL);
+}
+
+void conn_close_after_flush(struct conn *c)
+{
+	c->close_after_flush = true;
+	uv_read_stop(&c->h.stream);
+}
+
+void conn_sweep(struct server *s)
+{
+	uint64_t now = corral_mono_ms();
+	for (struct conn *c = s->conns, *n; c; c = n) {
+		n = c->next;
+		bool authed = c->hello_done && (!c->is_tcp || c->role != ROLE_NONE);
+		if (!authed && !c->closing &&
+		    now - c->created_ms > (uint64_t)s->unauth_timeout * 1000) {
+			corral_log(LOG_NOTICE, "conn", "%s did not authenticate within %d s: closing",
+				   c->peer, s->unauth_timeout);
+			conn_close(c);
+		}
+	}
+}
+
+void conn_close_all(struct server *s)
+{
+	for (struct conn *c = s->conns; c; c = c->next)
+		conn_close(c);
+}

@@ -1,0 +1,82 @@
+/* conn.h - listeners and client connections of corral-server.
+ *
+ * A connection reads frames into its input buffer and hands each decoded
+ * message to dispatch().  Replies are *held* (conn_reply) until the end of
+ * the loop iteration: then the iteration's transaction commits and every
+ * held reply is written, or, when the commit failed, replies to requests
+ * that changed state are replaced by an error (conn_flush_all).
+ */
+#ifndef CORRAL_SERVER_CONN_H
+#define CORRAL_SERVER_CONN_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <sys/types.h>
+#include <uv.h>
+
+#include "src/common/buf.h"
+#include "src/proto/auth.h"
+#include "src/server/server.h"
+
+struct held {
+	json_t *reply; /* owned; NULL when raw is used */
+	char *raw;     /* owned: a reply already encoded as JSON text */
+	size_t rawlen;
+	bool mutating; /* replaced by an error if the commit fails */
+};
+
+struct conn {
+	union {
+		uv_handle_t handle;
+		uv_stream_t stream;
+		uv_pipe_t pipe;
+		uv_tcp_t tcp;
+	} h;                       /* embedded handle: freed in close cb */
+	struct server *srv;
+	struct conn *prev, *next;  /* srv->conns */
+	bool is_tcp;
+	bool hello_done;
+	enum role role;
+	uid_t uid;                 /* Unix peers (SO_PEERCRED) */
+	gid_t gid;
+	char user[64];             /* user name, "" for TCP peers */
+	char peer[64];             /* for logs: "uid 1000" or "127.0.0.1:5555" */
+	char client[32];           /* program named in hello */
+	char nonce[CORRAL_HEX_LEN];
+	uint64_t created_ms;
+	struct corral_buf in;      /* unread input */
+	struct held *held;         /* replies waiting for the commit */
+	size_t nheld, capheld;
+	bool in_flush_list;
+	struct conn *flush_next;
+	bool closing;
+	bool close_after_flush;    /* close once held replies are written */
+	size_t write_bytes;        /* bytes handed to uv_write, not done */
+};
+
+/* Start listening on the Unix socket and (when enabled) TCP. */
+int conn_listen(struct server *s);
+/* Stop listening (shutdown). */
+void conn_stop_listening(struct server *s);
+/* Hold reply (stolen) for c until the iteration's commit. */
+void conn_reply(struct conn *c, json_t *reply, bool mutating);
+/* Hold a reply given as JSON text (malloc'ed, stolen); never mutating. */
+void conn_reply_raw(struct conn *c, char *text, size_t len);
+/* Convenience: hold an error reply to request id. */
+void conn_reply_err(struct conn *c, json_int_t id, int code, int pbs_errno, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+/* Write every held reply (commit_rc: result of the commit, 0 = ok). */
+void conn_flush_all(struct server *s, int commit_rc, const char *commit_err);
+/* Close c once what is queued has been written (or at once). */
+void conn_close(struct conn *c);
+/* Close c after the next flush (its last reply goes out first). */
+void conn_close_after_flush(struct conn *c);
+/* Close connections idle before authenticating (tick timer). */
+void conn_sweep(struct server *s);
+/* Close everything (shutdown). */
+void conn_close_all(struct server *s);
+
+/* Identity of a local peer: user name for Job_Owner etc. */
+const char *conn_user(const struct conn *c);
+
+#endif

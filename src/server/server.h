@@ -1,0 +1,87 @@
+/* server.h - corral-server's context: a table of contents of its parts.
+ *
+ * One thread, one libuv loop.  Every request is handled to completion by
+ * a handler in the dispatch table (dispatch.c).  Changes go to memory and
+ * to the store inside the current loop iteration's transaction (txn.c);
+ * the replies of an iteration are held until that transaction commits.
+ */
+#ifndef CORRAL_SERVER_SERVER_H
+#define CORRAL_SERVER_SERVER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <uv.h>
+
+#include "src/common/kv.h"
+#include "src/proto/auth.h"
+
+struct store;
+struct corral_store;
+struct conn;
+struct job;
+struct jobtab;
+struct acct;
+struct txn;
+
+enum role { ROLE_NONE = 0, ROLE_USER = 1, ROLE_OPERATOR = 2, ROLE_MANAGER = 3, ROLE_SERVICE = 4 };
+const char *role_name(enum role r);
+
+/* A named object: queue, node or sched.  Attributes in a kv. */
+enum obj_kind { OBJ_SERVER, OBJ_QUEUE, OBJ_NODE, OBJ_SCHED, OBJ_NKINDS };
+
+/* Job state counts, indexed by the state letter's slot (job.h). */
+#define NSTATES 8
+
+struct obj {
+	enum obj_kind kind;
+	char *name;
+	struct kv attrs;
+	int counts[NSTATES]; /* queues: jobs per state */
+	int total;           /* queues: non-finished jobs */
+	struct obj *next;    /* list in creation order */
+};
+
+struct server {
+	uv_loop_t *loop;
+	char *home;                 /* CORRAL_HOME */
+	char *name;                 /* server name: job id suffix */
+	int port;                   /* TCP port (0: ephemeral) */
+	bool tcp_enabled;
+	unsigned char key[CORRAL_KEY_BYTES];
+	uid_t uid;                  /* our own uid: always a manager */
+
+	struct corral_store *store;
+	struct txn *txn;            /* this iteration's group commit */
+	struct acct *acct;          /* accounting log */
+	struct jobtab *jobs;        /* all jobs, by seq and in order */
+
+	struct obj srv;             /* the server object (attrs) */
+	struct obj *objs[OBJ_NKINDS]; /* lists of queues, nodes, scheds */
+
+	int64_t next_seq;           /* next job sequence number */
+	int64_t max_seq;            /* max_job_sequence_id */
+
+	/* limits (server attributes) */
+	size_t max_frame;
+	int max_conns;
+	int unauth_timeout;         /* seconds */
+
+	/* listeners and connections */
+	uv_pipe_t unix_listener;
+	uv_tcp_t tcp_listener;
+	struct conn *conns;         /* doubly linked */
+	int nconns;
+	uv_check_t check;           /* end of iteration: commit, flush */
+	uv_timer_t tick;            /* once a second: timeouts, history */
+	uv_signal_t sigterm, sigint;
+	bool shutting_down;
+	int64_t stat_history_purged;
+};
+
+/* Server attribute helpers (objects.c). */
+const char *srv_attr(struct server *s, const char *name);
+long srv_attr_long(struct server *s, const char *name, long dflt);
+bool srv_attr_bool(struct server *s, const char *name, bool dflt);
+
+#endif

@@ -48,7 +48,8 @@ static const char usage_text[] =
 	"OPTIONS\n"
 	"    --home DIR   use DIR as CORRAL_HOME (default: $CORRAL_HOME, else the\n"
 	"                 build's default)\n"
-	"    --port N     TCP port for service peers (default 15001; 0 picks a free\n"
+	"    --port N     TCP port for service peers (default $CORRAL_PORT, else 15001;\n"
+	"                 0 picks a free\n"
 	"                 port, written to $CORRAL_HOME/run/server.port)\n"
 	"    --no-tcp     listen on the Unix socket only\n"
 	"    --name NAME  server name used in job ids (default: short host name)\n"
@@ -253,6 +254,12 @@ int main(int argc, char **argv)
 	int ch;
 	long l;
 	log_init(argv[0], LOG_INFO, stderr);
+	const char *envport = getenv("CORRAL_PORT");
+	if (envport && *envport) {
+		if (corral_parse_long(envport, 0, 65535, &l) < 0)
+			log_err_exit(2, "bad CORRAL_PORT '%s'", envport);
+		port = (int)l;
+	}
 	while ((ch = getopt_long(argc, argv, "H:p:Tn:l:Ddh", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'H':

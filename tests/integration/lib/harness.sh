@@ -1,0 +1,153 @@
+# harness.sh - shared by the integration tests (sourced).
+#
+# Each test script starts real daemons on loopback in a temporary
+# CORRAL_HOME, drives them with the real commands and prints TAP.
+#   BUILD_DIR   build directory (default: build)
+#   KEEP=1      keep CORRAL_HOME (logs, database) even when tests pass
+#   VERBOSE=1   echo commands' output
+# Every daemon started here is stopped by pid when the script exits.
+
+set -u
+: "${BUILD_DIR:=build}"
+BUILD_DIR=$(cd "$BUILD_DIR" && pwd)
+BIN=$BUILD_DIR/bin
+TBIN=$BUILD_DIR/tests
+export PATH="$BIN:$TBIN:$PATH"
+export CORRAL_PORT=0
+export CORRAL_HOME
+CORRAL_HOME=$(mktemp -d "${TMPDIR:-/tmp}/corral-test.XXXXXX")
+chmod 755 "$CORRAL_HOME"
+
+_t_count=0
+_t_failed=0
+_pids=()
+
+ok() { # ok COND-STATUS DESCRIPTION
+	local st=$1
+	shift
+	_t_count=$((_t_count + 1))
+	if [ "$st" -eq 0 ]; then
+		echo "ok $_t_count - $*"
+	else
+		echo "not ok $_t_count - $*"
+		_t_failed=$((_t_failed + 1))
+	fi
+}
+
+check() { # check DESCRIPTION -- command...   (passes when the command succeeds)
+	local desc=$1
+	shift
+	[ "$1" = "--" ] && shift
+	local out
+	if out=$("$@" 2>&1); then
+		ok 0 "$desc"
+	else
+		ok 1 "$desc"
+		echo "$out" | sed 's/^/#   /' | head -20
+	fi
+	[ "${VERBOSE:-0}" = 1 ] && echo "$out" | sed 's/^/# | /'
+	return 0
+}
+
+is() { # is GOT WANT DESCRIPTION
+	if [ "$1" = "$2" ]; then
+		ok 0 "$3"
+	else
+		ok 1 "$3"
+		echo "#   got:  '$1'"
+		echo "#   want: '$2'"
+	fi
+}
+
+wait_for() { # wait_for SECONDS command...  (polls every 0.1 s)
+	local limit=$1
+	shift
+	local i=0 n=$((limit * 10))
+	while [ $i -lt $n ]; do
+		"$@" >/dev/null 2>&1 && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+
+server_pid() { cat "$CORRAL_HOME/run/server.pid" 2>/dev/null; }
+server_port() { cat "$CORRAL_HOME/run/server.port" 2>/dev/null; }
+
+start_server() { # start_server [extra args]
+	rm -f "$CORRAL_HOME/run/server.port"
+	"$BIN/corral-server" --log "$CORRAL_HOME/server.log" "$@" &
+	local pid=$!
+	_pids+=("$pid")
+	if ! wait_for 20 corral status; then
+		echo "# server did not start; log:"
+		sed 's/^/#   /' "$CORRAL_HOME/server.log" | tail -20
+		return 1
+	fi
+	SERVER_PID=$pid
+}
+
+stop_server() { # graceful stop, waits for exit
+	local pid=${SERVER_PID:-}
+	[ -n "$pid" ] || return 0
+	kill -TERM "$pid" 2>/dev/null
+	local i=0
+	while kill -0 "$pid" 2>/dev/null && [ $i -lt 300 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	wait "$pid" 2>/dev/null
+	SERVER_PID=
+}
+
+kill9_server() {
+	local pid=${SERVER_PID:-}
+	[ -n "$pid" ] || return 0
+	kill -KILL "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	SERVER_PID=
+}
+
+_cleanup() {
+	for p in "${_pids[@]}"; do
+		kill -TERM "$p" 2>/dev/null
+	done
+	for p in "${_pids[@]}"; do
+		local i=0
+		while kill -0 "$p" 2>/dev/null && [ $i -lt 50 ]; do
+			sleep 0.1
+			i=$((i + 1))
+		done
+		kill -KILL "$p" 2>/dev/null
+		wait "$p" 2>/dev/null
+	done
+	if [ "$_t_failed" -eq 0 ] && [ "${KEEP:-0}" != 1 ]; then
+		rm -rf "$CORRAL_HOME"
+	else
+		echo "# state kept in $CORRAL_HOME"
+	fi
+}
+trap _cleanup EXIT
+
+done_testing() {
+	echo "1..$_t_count"
+	[ "$_t_failed" -eq 0 ]
+	exit $?
+}
+
+# A second, unprivileged local user for authority tests (root only).
+test_user() {
+	local u=corraltest
+	if [ "$(id -u)" -ne 0 ]; then
+		return 1
+	fi
+	id "$u" >/dev/null 2>&1 || useradd -M -s /bin/sh "$u" >/dev/null 2>&1 || return 1
+	echo "$u"
+}
+
+as_user() { # as_user USER command...  (keeps CORRAL_HOME and PATH)
+	local u=$1
+	shift
+	setpriv --reuid="$u" --regid="$(id -g "$u")" --init-groups \
+		env CORRAL_HOME="$CORRAL_HOME" PATH="$PATH" HOME=/tmp "$@"
+}

@@ -66,6 +66,15 @@ void kv_set(struct kv *kv, const char *name, const char *value)
 	kv->len += (uint32_t)(nl + vl);
 }
 
+void kv_append(struct kv *kv, const char *name, const char *value)
+{
+	size_t nl = strlen(name) + 1, vl = strlen(value) + 1;
+	kv->buf = xrealloc(kv->buf, kv->len + nl + vl);
+	memcpy(kv->buf + kv->len, name, nl);
+	memcpy(kv->buf + kv->len + nl, value, vl);
+	kv->len += (uint32_t)(nl + vl);
+}
+
 void kv_setf(struct kv *kv, const char *name, const char *fmt, ...)
 {
 	char small[128];

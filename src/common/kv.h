@@ -19,6 +19,9 @@ const char *kv_get(const struct kv *kv, const char *name);
 /* Set name to value (value NULL removes it).  Order is kept: an existing
  * name stays in place, a new one goes at the end. */
 void kv_set(struct kv *kv, const char *name, const char *value);
+/* Append name=value without looking for an existing name: only for
+ * building a list whose names the caller knows to be new. */
+void kv_append(struct kv *kv, const char *name, const char *value);
 void kv_setf(struct kv *kv, const char *name, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* Remove every name starting with prefix. */

@@ -203,16 +203,30 @@ static struct obj *find_queue(struct server *s, const char *name, int *pbs, corr
 	return q;
 }
 
-/* The job-attribute order of qstat -f in PBS. */
-static const char *attr_order[] = {
-	"Job_Name",	"Job_Owner",   "job_state",  "queue",	      "server",
-	"Account_Name", "Checkpoint",  "ctime",	     "Error_Path",    "Hold_Types",
-	"Join_Path",	"Keep_Files",  "Mail_Points", "Mail_Users",   "mtime",
-	"Output_Path",	"Priority",    "qtime",	     "Rerunable",     NULL /* Resource_List.* */,
-	"Shell_Path_List", "substate", "Variable_List", "euser",      "egroup",
-	"queue_rank",	"queue_type",  "comment",    "etime",	      "Execution_Time",
-	"Submit_arguments", "group_list", "umask",   "sandbox",	      "User_List",
-	"project",	"Submit_Host",
+/* The job-attribute order of qstat -f in PBS, with where each value comes
+ * from when the client did not give it. */
+enum dflt {
+	D_NONE, D_NAME, D_OWNER, D_STATE, D_QUEUE, D_SERVER, D_CHECKPOINT, D_NOW, D_EPATH,
+	D_OPATH, D_N, D_MAIL, D_ZERO, D_TRUE, D_SUBSTATE, D_EUSER, D_EGROUP, D_RANK, D_QTYPE,
+	D_PROJECT, D_HOST, D_RESOURCES
+};
+static const struct {
+	const char *name;
+	enum dflt d;
+} attr_order[] = {
+	{"Job_Name", D_NAME},	     {"Job_Owner", D_OWNER},	    {"job_state", D_STATE},
+	{"queue", D_QUEUE},	     {"server", D_SERVER},	    {"Account_Name", D_NONE},
+	{"Checkpoint", D_CHECKPOINT}, {"ctime", D_NOW},		    {"Error_Path", D_EPATH},
+	{"Hold_Types", D_N},	     {"Join_Path", D_N},	    {"Keep_Files", D_N},
+	{"Mail_Points", D_MAIL},     {"Mail_Users", D_NONE},	    {"mtime", D_NOW},
+	{"Output_Path", D_OPATH},    {"Priority", D_ZERO},	    {"qtime", D_NOW},
+	{"Rerunable", D_TRUE},	     {NULL, D_RESOURCES},	    {"Shell_Path_List", D_NONE},
+	{"substate", D_SUBSTATE},    {"Variable_List", D_NONE},	    {"euser", D_EUSER},
+	{"egroup", D_EGROUP},	     {"queue_rank", D_RANK},	    {"queue_type", D_QTYPE},
+	{"comment", D_NONE},	     {"etime", D_NOW},		    {"Execution_Time", D_NONE},
+	{"Submit_arguments", D_NONE}, {"group_list", D_NONE},	    {"umask", D_NONE},
+	{"sandbox", D_NONE},	     {"User_List", D_NONE},	    {"project", D_PROJECT},
+	{"Submit_Host", D_HOST},
 };
 
 static const char *owner_group(gid_t gid, char *buf, size_t n)
@@ -351,64 +365,51 @@ static struct job *submit_one(struct conn *c, json_t *item, json_t **errobj)
 	bool waiting = et && atoll(et) > (long long)now;
 	char grp[64];
 
-	/* Assemble in PBS order; values given by the client win over defaults. */
+	/* Assemble in PBS order; values given by the client win over defaults.
+	 * Names are unique by construction, so kv_append (no search). */
 	struct kv *a = &j->attrs;
+	char nowtext[24], ranktext[24];
+	snprintf(nowtext, sizeof nowtext, "%lld", (long long)now);
+	snprintf(ranktext, sizeof ranktext, "%lld", (long long)seq);
+	char *owner = xasprintf("%s@%s", c->user, host);
 	for (size_t i = 0; i < sizeof attr_order / sizeof attr_order[0]; i++) {
-		const char *n = attr_order[i];
-		if (!n) {
+		const char *n = attr_order[i].name;
+		if (attr_order[i].d == D_RESOURCES) {
 			for (const char *rk = kv_first(&req); rk; rk = kv_next(&req, rk))
-				kv_set(a, rk, kv_val(rk));
+				if (rk[0] != '_')
+					kv_append(a, rk, kv_val(rk));
 			continue;
 		}
-		const char *given = kv_get(&in, n);
-		if (given) {
-			kv_set(a, n, given);
-			continue;
+		const char *val = kv_get(&in, n);
+		if (!val) {
+			switch (attr_order[i].d) {
+			case D_NAME: val = name; break;
+			case D_OWNER: val = owner; break;
+			case D_STATE: val = "Q"; break;
+			case D_QUEUE: val = q->name; break;
+			case D_SERVER: val = s->name; break;
+			case D_CHECKPOINT: val = "u"; break;
+			case D_NOW: val = nowtext; break;
+			case D_EPATH: val = epath; break;
+			case D_OPATH: val = opath; break;
+			case D_N: val = "n"; break;
+			case D_MAIL: val = "a"; break;
+			case D_ZERO: val = "0"; break;
+			case D_TRUE: val = "True"; break;
+			case D_SUBSTATE: val = "10"; break;
+			case D_EUSER: val = c->user; break;
+			case D_EGROUP: val = owner_group(c->gid, grp, sizeof grp); break;
+			case D_RANK: val = ranktext; break;
+			case D_QTYPE: val = "E"; break;
+			case D_PROJECT: val = "_pbs_project_default"; break;
+			case D_HOST: val = host; break;
+			default: break;
+			}
 		}
-		if (!strcmp(n, "Job_Name"))
-			kv_set(a, n, name);
-		else if (!strcmp(n, "Job_Owner"))
-			kv_setf(a, n, "%s@%s", c->user, host);
-		else if (!strcmp(n, "job_state"))
-			kv_set(a, n, "Q");
-		else if (!strcmp(n, "queue"))
-			kv_set(a, n, q->name);
-		else if (!strcmp(n, "server"))
-			kv_set(a, n, s->name);
-		else if (!strcmp(n, "Checkpoint"))
-			kv_set(a, n, "u");
-		else if (!strcmp(n, "ctime") || !strcmp(n, "mtime") || !strcmp(n, "qtime") ||
-			 !strcmp(n, "etime"))
-			kv_setf(a, n, "%lld", (long long)now);
-		else if (!strcmp(n, "Error_Path"))
-			kv_set(a, n, epath);
-		else if (!strcmp(n, "Output_Path"))
-			kv_set(a, n, opath);
-		else if (!strcmp(n, "Hold_Types"))
-			kv_set(a, n, "n");
-		else if (!strcmp(n, "Join_Path") || !strcmp(n, "Keep_Files"))
-			kv_set(a, n, "n");
-		else if (!strcmp(n, "Mail_Points"))
-			kv_set(a, n, "a");
-		else if (!strcmp(n, "Priority"))
-			kv_set(a, n, "0");
-		else if (!strcmp(n, "Rerunable"))
-			kv_set(a, n, "True");
-		else if (!strcmp(n, "substate"))
-			kv_set(a, n, "10");
-		else if (!strcmp(n, "euser"))
-			kv_set(a, n, c->user);
-		else if (!strcmp(n, "egroup"))
-			kv_set(a, n, owner_group(c->gid, grp, sizeof grp));
-		else if (!strcmp(n, "queue_rank"))
-			kv_setf(a, n, "%lld", (long long)seq);
-		else if (!strcmp(n, "queue_type"))
-			kv_set(a, n, "E");
-		else if (!strcmp(n, "project"))
-			kv_set(a, n, "_pbs_project_default");
-		else if (!strcmp(n, "Submit_Host"))
-			kv_set(a, n, host);
+		if (val)
+			kv_append(a, n, val);
 	}
+	free(owner);
 	if (kv_get(&req, "_select_derived"))
 		kv_set(a, "_select_derived", "1");
 	free(opath);

@@ -10,6 +10,7 @@
 #include "src/server/conn.h"
 
 #include <errno.h>
+#include <grp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -309,6 +310,14 @@ static void on_unix_conn(uv_stream_t *l, int status)
 	c->uid = cred.uid;
 	c->gid = cred.gid;
 	corral_username(cred.uid, c->user, sizeof c->user);
+	{
+		struct group gr, *res = NULL;
+		char tmp[4096];
+		if (getgrgid_r(cred.gid, &gr, tmp, sizeof tmp, &res) == 0 && res)
+			snprintf(c->group, sizeof c->group, "%s", res->gr_name);
+		else
+			snprintf(c->group, sizeof c->group, "%u", (unsigned)cred.gid);
+	}
 	snprintf(c->peer, sizeof c->peer, "uid %u pid %d", (unsigned)cred.uid, (int)cred.pid);
 	c->role = dispatch_role_of(s, c->user, c->uid);
 	uv_read_start(&c->h.stream, on_alloc, on_read);

@@ -40,6 +40,7 @@ struct conn {
 	uid_t uid;                 /* Unix peers (SO_PEERCRED) */
 	gid_t gid;
 	char user[64];             /* user name, "" for TCP peers */
+	char group[64];            /* primary group name (egroup of its jobs) */
 	char peer[64];             /* for logs: "uid 1000" or "127.0.0.1:5555" */
 	char client[32];           /* program named in hello */
 	char nonce[CORRAL_HEX_LEN];

@@ -2,7 +2,6 @@
  * release, alter, move, signal, rerun (docs/protocol.md, "Jobs"). */
 #include <ctype.h>
 #include <errno.h>
-#include <grp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -229,17 +228,6 @@ static const struct {
 	{"Submit_Host", D_HOST},
 };
 
-static const char *owner_group(gid_t gid, char *buf, size_t n)
-{
-	struct group gr, *res = NULL;
-	char tmp[4096];
-	if (getgrgid_r(gid, &gr, tmp, sizeof tmp, &res) == 0 && res)
-		snprintf(buf, n, "%s", res->gr_name);
-	else
-		snprintf(buf, n, "%u", (unsigned)gid);
-	return buf;
-}
-
 static int64_t take_seq(struct server *s)
 {
 	for (int64_t tries = 0; tries <= s->max_seq; tries++) {
@@ -363,11 +351,12 @@ static struct job *submit_one(struct conn *c, json_t *item, json_t **errobj)
 	bool held = holds && strcmp(holds, "n") != 0;
 	const char *et = kv_get(&in, "Execution_Time");
 	bool waiting = et && atoll(et) > (long long)now;
-	char grp[64];
 
 	/* Assemble in PBS order; values given by the client win over defaults.
-	 * Names are unique by construction, so kv_append (no search). */
-	struct kv *a = &j->attrs;
+	 * Names are unique by construction: build the packed list in a scratch
+	 * buffer and copy it once. */
+	static struct corral_buf scratch;
+	buf_reset(&scratch);
 	char nowtext[24], ranktext[24];
 	snprintf(nowtext, sizeof nowtext, "%lld", (long long)now);
 	snprintf(ranktext, sizeof ranktext, "%lld", (long long)seq);
@@ -376,8 +365,10 @@ static struct job *submit_one(struct conn *c, json_t *item, json_t **errobj)
 		const char *n = attr_order[i].name;
 		if (attr_order[i].d == D_RESOURCES) {
 			for (const char *rk = kv_first(&req); rk; rk = kv_next(&req, rk))
-				if (rk[0] != '_')
-					kv_append(a, rk, kv_val(rk));
+				if (rk[0] != '_') {
+					buf_append(&scratch, rk, strlen(rk) + 1);
+					buf_append(&scratch, kv_val(rk), strlen(kv_val(rk)) + 1);
+				}
 			continue;
 		}
 		const char *val = kv_get(&in, n);
@@ -398,7 +389,7 @@ static struct job *submit_one(struct conn *c, json_t *item, json_t **errobj)
 			case D_TRUE: val = "True"; break;
 			case D_SUBSTATE: val = "10"; break;
 			case D_EUSER: val = c->user; break;
-			case D_EGROUP: val = owner_group(c->gid, grp, sizeof grp); break;
+			case D_EGROUP: val = c->group; break;
 			case D_RANK: val = ranktext; break;
 			case D_QTYPE: val = "E"; break;
 			case D_PROJECT: val = "_pbs_project_default"; break;
@@ -406,10 +397,16 @@ static struct job *submit_one(struct conn *c, json_t *item, json_t **errobj)
 			default: break;
 			}
 		}
-		if (val)
-			kv_append(a, n, val);
+		if (val) {
+			buf_append(&scratch, n, strlen(n) + 1);
+			buf_append(&scratch, val, strlen(val) + 1);
+		}
 	}
 	free(owner);
+	struct kv *a = &j->attrs;
+	a->buf = xmalloc(scratch.len);
+	memcpy(a->buf, scratch.data, scratch.len);
+	a->len = (uint32_t)scratch.len;
 	if (kv_get(&req, "_select_derived"))
 		kv_set(a, "_select_derived", "1");
 	free(opath);

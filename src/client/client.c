@@ -6,6 +6,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -110,7 +111,9 @@ static json_t *read_frame(corral_conn_t *c, int timeout_ms, corral_error_t *err)
 	uint64_t deadline = timeout_ms >= 0 ? corral_mono_ms() + (uint64_t)timeout_ms : 0;
 	for (;;) {
 		json_t *msg = NULL;
-		int rc = corral_frame_decode(&c->in, CORRAL_FRAME_MAX_DEFAULT, &msg, err);
+		/* Replies may be far larger than requests (a full qstat of 100,000
+		 * jobs): accept any length the frame header can carry. */
+		int rc = corral_frame_decode(&c->in, (size_t)UINT32_MAX, &msg, err);
 		if (rc == 1)
 			return msg;
 		if (rc < 0)
@@ -309,4 +312,51 @@ const char *corral_conn_role(const corral_conn_t *c)
 int corral_conn_fd(const corral_conn_t *c)
 {
 	return c->fd;
+}
+
+int corral_call_raw(corral_conn_t *c, json_t *req, char **text, size_t *len, corral_error_t *err)
+{
+	long long id = corral_send(c, req, err);
+	if (id < 0)
+		return (int)id;
+	char idkey[48];
+	int kl = snprintf(idkey, sizeof idkey, "{\"id\":%lld,", id);
+	for (;;) {
+		/* Read until one whole frame is buffered. */
+		size_t n = 0;
+		while (buf_unread(&c->in) < 4 ||
+		       buf_unread(&c->in) < 4 + (n = ((size_t)(unsigned char)buf_peek(&c->in)[0] << 24 |
+						   (size_t)(unsigned char)buf_peek(&c->in)[1] << 16 |
+						   (size_t)(unsigned char)buf_peek(&c->in)[2] << 8 |
+						   (size_t)(unsigned char)buf_peek(&c->in)[3]))) {
+			size_t want = buf_unread(&c->in) >= 4 ? 4 + n - buf_unread(&c->in) : 65536;
+			if (want < 65536)
+				want = 65536;
+			char *p = buf_reserve(&c->in, want);
+			ssize_t r = read(c->fd, p, want);
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r <= 0)
+				return corral_errorf(err, r == 0 ? ENOTCONN : errno,
+						     r == 0 ? "the server closed the connection"
+							    : "cannot read from server");
+			c->in.len += (size_t)r;
+		}
+		const char *payload = buf_peek(&c->in) + 4;
+		/* The server writes "id" first in every reply. */
+		if (n >= (size_t)kl && memcmp(payload, idkey, (size_t)kl) == 0) {
+			*text = xmalloc(n + 1);
+			memcpy(*text, payload, n);
+			(*text)[n] = '\0';
+			*len = n;
+			buf_consume(&c->in, 4 + n);
+			return 0;
+		}
+		json_t *m = NULL;
+		if (corral_frame_decode(&c->in, (size_t)UINT32_MAX, &m, err) == 1) {
+			if (!json_object_get(m, "id"))
+				json_array_append(c->pushed, m);
+			json_decref(m);
+		}
+	}
 }

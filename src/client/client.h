@@ -47,6 +47,12 @@ json_t *corral_call(corral_conn_t *c, json_t *req, corral_error_t *err);
  * err filled; *pbs_errno (may be NULL) gets its PBS error number. */
 json_t *corral_rpc(corral_conn_t *c, json_t *req, corral_error_t *err, int *pbs_errno);
 
+/* Raw variants for very large replies: send req and return the reply's
+ * JSON text unparsed (*text malloc'ed, not NUL-terminated beyond *len...
+ * it is NUL-terminated for convenience), skipping pushed messages.  The
+ * caller parses what it needs.  0 or -errno. */
+int corral_call_raw(corral_conn_t *c, json_t *req, char **text, size_t *len, corral_error_t *err);
+
 const char *corral_conn_server_name(const corral_conn_t *c);
 const char *corral_conn_user(const corral_conn_t *c);
 const char *corral_conn_role(const corral_conn_t *c);

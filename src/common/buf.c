@@ -99,6 +99,8 @@ char *buf_reserve(struct corral_buf *b, size_t n)
 
 void buf_append(struct corral_buf *b, const void *p, size_t n)
 {
+	if (n == 0)
+		return;
 	memcpy(buf_reserve(b, n), p, n);
 	b->len += n;
 }

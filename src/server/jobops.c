@@ -485,24 +485,6 @@ static const char *full_id(struct server *s, const char *sid, char *buf, size_t 
 
 /* ---- stat -------------------------------------------------------------- */
 
-static bool want_attr(json_t *attrs, const char *name)
-{
-	if (!attrs)
-		return name[0] != '_';
-	size_t i;
-	json_t *a;
-	json_array_foreach(attrs, i, a)
-	{
-		const char *w = json_string_value(a);
-		if (!w)
-			continue;
-		size_t wl = strlen(w);
-		if (strcmp(w, name) == 0 || (wl && w[wl - 1] == '.' && strncmp(w, name, wl) == 0))
-			return true;
-	}
-	return false;
-}
-
 static bool in_list(const char *list, const char *item)
 {
 	size_t n = strlen(item);
@@ -516,8 +498,25 @@ static bool in_list(const char *list, const char *item)
 	return false;
 }
 
-static void stat_one(struct server *s, struct corral_buf *b, struct job *j, json_t *attrs,
-		     bool *first)
+/* The attribute names a stat asked for, as C strings (borrowed). */
+struct want {
+	const char **names;
+	size_t *lens;
+	size_t n;
+};
+
+static void put_attr(struct corral_buf *b, bool *f, const char *k, const char *v)
+{
+	if (!*f)
+		buf_append(b, ",", 1);
+	*f = false;
+	json_escape_append(b, k);
+	buf_append(b, ":", 1);
+	json_escape_append(b, v);
+}
+
+static void stat_one(struct server *s, struct corral_buf *b, struct job *j,
+		     const struct want *w, bool *first)
 {
 	char idbuf[64];
 	if (!*first)
@@ -527,15 +526,26 @@ static void stat_one(struct server *s, struct corral_buf *b, struct job *j, json
 	json_escape_append(b, job_id(s, j, idbuf, sizeof idbuf));
 	buf_append(b, ",\"attrs\":{", 10);
 	bool f = true;
-	for (const char *k = kv_first(&j->attrs); k; k = kv_next(&j->attrs, k)) {
-		if (!want_attr(attrs, k) || k[0] == '_')
-			continue;
-		if (!f)
-			buf_append(b, ",", 1);
-		f = false;
-		json_escape_append(b, k);
-		buf_append(b, ":", 1);
-		json_escape_append(b, kv_val(k));
+	if (!w) {
+		for (const char *k = kv_first(&j->attrs); k; k = kv_next(&j->attrs, k))
+			if (k[0] != '_')
+				put_attr(b, &f, k, kv_val(k));
+	} else {
+		/* Few names are asked for: look each up rather than matching
+		 * every attribute against the list.  "X." asks for a prefix. */
+		for (size_t i = 0; i < w->n; i++) {
+			const char *name = w->names[i];
+			size_t nl = w->lens[i];
+			if (nl && name[nl - 1] == '.') {
+				for (const char *k = kv_first(&j->attrs); k; k = kv_next(&j->attrs, k))
+					if (strncmp(k, name, nl) == 0)
+						put_attr(b, &f, k, kv_val(k));
+			} else if (name[0] != '_') {
+				const char *v = kv_get(&j->attrs, name);
+				if (v)
+					put_attr(b, &f, name, v);
+			}
+		}
 	}
 	buf_append(b, "}}", 2);
 }
@@ -567,6 +577,22 @@ void h_job_stat(struct conn *c, json_int_t id, json_t *msg)
 		conn_reply_err(c, id, EINVAL, PBSE_IVALREQ, "\"ids\" and \"attrs\" must be arrays");
 		return;
 	}
+	if (queue && !obj_find(s, OBJ_QUEUE, queue)) {
+		conn_reply_err(c, id, ENOENT, PBSE_UNKQUE, "Unknown queue %s", queue);
+		return;
+	}
+	struct want want = {0}, *w = NULL;
+	if (attrs) {
+		want.n = json_array_size(attrs);
+		want.names = xcalloc(want.n, sizeof *want.names);
+		want.lens = xcalloc(want.n, sizeof *want.lens);
+		for (size_t i = 0; i < want.n; i++) {
+			const char *nm = json_string_value(json_array_get(attrs, i));
+			want.names[i] = nm ? nm : "_";
+			want.lens[i] = strlen(want.names[i]);
+		}
+		w = &want;
+	}
 	struct corral_buf b, errs;
 	buf_init(&b);
 	buf_init(&errs);
@@ -594,7 +620,7 @@ void h_job_stat(struct conn *c, json_int_t id, json_t *msg)
 					 job_id(s, j, idbuf, sizeof idbuf));
 				append_err(&errs, &efirst, sid, ENOENT, PBSE_HISTJOBID, text);
 			} else {
-				stat_one(s, &b, j, attrs, &first);
+				stat_one(s, &b, j, w, &first);
 			}
 		}
 	} else {
@@ -605,13 +631,15 @@ void h_job_stat(struct conn *c, json_int_t id, json_t *msg)
 				continue;
 			if (queue && (!j->queue || strcmp(j->queue->name, queue) != 0))
 				continue;
-			stat_one(s, &b, j, attrs, &first);
+			stat_one(s, &b, j, w, &first);
 		}
 	}
 	buf_append(&b, "],\"errors\":[", 12);
 	buf_append(&b, buf_peek(&errs), buf_unread(&errs));
 	buf_append(&b, "]}", 2);
 	buf_free(&errs);
+	free(want.names);
+	free(want.lens);
 	conn_reply_raw(c, b.data, b.len);
 }
 
@@ -650,10 +678,13 @@ static json_t *act_one(struct conn *c, const char *sid, json_t *msg, json_t *ite
 		pbs = PBSE_PERM;
 		corral_errorf(&err, EPERM, "Unauthorized Request  %s (not the job's owner)",
 			      job_id(s, j, idbuf, sizeof idbuf));
-	} else if (fn(c, j, msg, item, &pbs, &err) == 0) {
+	} else {
+		/* The id first: the action may free the job (qdel -x). */
 		json_object_set_new(r, "id", json_string(job_id(s, j, idbuf, sizeof idbuf)));
-		json_object_set_new(r, "ok", json_true());
-		return r;
+		if (fn(c, j, msg, item, &pbs, &err) == 0) {
+			json_object_set_new(r, "ok", json_true());
+			return r;
+		}
 	}
 	json_object_set_new(r, "ok", json_false());
 	json_object_set_new(r, "error", corral_msg_errobj(err.code, pbs, "%s", err.text));

@@ -103,7 +103,9 @@ static int connect_to(const char *tcp, const char *path)
 		return rc;
 	}
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	snprintf(sa.sun_path, sizeof sa.sun_path, "%s", path);
+	if (strlen(path) >= sizeof sa.sun_path)
+		return -1;
+	memcpy(sa.sun_path, path, strlen(path) + 1);
 	fd = socket(AF_UNIX, SOCK_STREAM, 0);
 	return connect(fd, (struct sockaddr *)&sa, sizeof sa);
 }
@@ -111,7 +113,9 @@ static int connect_to(const char *tcp, const char *path)
 int main(int argc, char **argv)
 {
 	const char *tcp = NULL;
-	char *path = xasprintf("%s/run/server.sock", corral_home());
+	char defpath[4096];
+	snprintf(defpath, sizeof defpath, "%s/run/server.sock", corral_home());
+	const char *path = defpath;
 	int i = 1;
 	for (; i < argc && argv[i][0] == '-'; i++) {
 		if (!strcmp(argv[i], "--tcp") && i + 1 < argc)

@@ -1,0 +1,823 @@
+/* qstat - show the status of jobs, queues and the server (PBS qstat).
+ *
+ * One connection, one pipelined burst: server.stat (when the display
+ * needs the server's comment or max_job_sequence_id) and one job.stat per
+ * group of operands (consecutive job ids share one request; each
+ * destination gets its own), then the replies are read in order and
+ * printed with the formatters of src/cli/lib/qstat_fmt.h.  The default
+ * table asks only for the attributes it shows ("attrs"), so listing
+ * 100,000 jobs stays cheap; stdout is fully buffered.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "src/cli/lib/cli.h"
+#include "src/cli/lib/jobcmd.h"
+#include "src/cli/lib/qstat_fmt.h"
+#include "src/common/buf.h"
+#include "src/common/log.h"
+#include "src/proto/frame.h"
+#include "src/proto/msg.h"
+
+static const char usage_text[] =
+    "usage: \n"
+    "qstat [-f] [-J] [-p] [-t] [-x] [-E] [-F format | -w] [-D delim] [ job_identifier... | "
+    "destination... ]\n"
+    "qstat [-a|-i|-r|-H] [-J] [-t] [-u user] [-n] [-s] [-G|-M] [-1] [-w]\n"
+    "\t[ job_identifier... | destination... ]\n"
+    "qstat -Q [-f] [-F format] [-D delim] [ destination... ]\n"
+    "qstat -q [-G|-M] [ destination... ]\n"
+    "qstat -B [-f] [-F format] [-D delim] [ server_name... ]\n"
+    "qstat --version\n";
+
+static const char help_text[] =
+    "NAME\n"
+    "    qstat - show the status of batch jobs, queues and the server\n"
+    "\n"
+    "SYNOPSIS\n"
+    "    qstat [-f [-F json|dsv [-D delim]]] [-p] [-J] [-t] [-x] [-w]\n"
+    "          [job_identifier... | destination...]\n"
+    "    qstat -a|-i|-r|-H [-u user[,user...]] [-n] [-s] [-1] [-G|-M] [-w]\n"
+    "          [job_identifier... | destination...]\n"
+    "    qstat -Q [-f [-F json|dsv]] [destination...]\n"
+    "    qstat -q [-G|-M] [destination...]\n"
+    "    qstat -B [-f [-F json|dsv]] [server_name...]\n"
+    "    qstat --help | --version\n"
+    "\n"
+    "DESCRIPTION\n"
+    "    Without options qstat lists the jobs of the server in the PBS table\n"
+    "    (Job id, Name, User, Time Use, S, Queue); values wider than their\n"
+    "    column are cut and end in '*'.  A job identifier (SEQ or SEQ.server)\n"
+    "    selects that job; a destination (queue, queue@server or @server)\n"
+    "    selects the jobs of a queue.  Finished jobs are shown only with -x\n"
+    "    (or -H).  Times in full output are shown as dates.\n"
+    "\n"
+    "OPTIONS\n"
+    "    -f          full display: every attribute as \"name = value\"\n"
+    "    -F format   with -f: json (one JSON document) or dsv (one line per\n"
+    "                object, attributes separated by '|' or the -D string)\n"
+    "    -D delim    delimiter for -F dsv\n"
+    "    -x          include finished (history) jobs\n"
+    "    -p          show the percentage done instead of the CPU time used\n"
+    "    -J          show array jobs only\n"
+    "    -t, -E      accepted for compatibility (no effect)\n"
+    "    -w          wide columns\n"
+    "    -a          alternate display (Username, SessID, NDS, TSK, Req'd\n"
+    "                Memory and Time, Elap Time)\n"
+    "    -i          alternate display of jobs not running (E H Q T W)\n"
+    "    -r          alternate display of running jobs (R S)\n"
+    "    -H          alternate display of finished jobs only\n"
+    "    -u user[,user...]  only jobs of these users (alternate display)\n"
+    "    -n          alternate display with the hosts of each job\n"
+    "    -s          alternate display with the comment of each job\n"
+    "    -1          with -n or -s: on the job's own line\n"
+    "    -G, -M      show memory in gb, or in megawords\n"
+    "    -Q          queue summary (Max Tot Ena Str Que Run Hld Wat Trn Ext Type)\n"
+    "    -q          alternate queue summary (limits and Run/Que totals)\n"
+    "    -B          server summary (Max Tot Que Run Hld Wat Trn Ext Status)\n"
+    "    --help      show this text\n"
+    "    --version   show the version\n"
+    "\n"
+    "EXIT STATUS\n"
+    "    0 on success.  When a job, queue or server cannot be shown, qstat\n"
+    "    prints \"qstat: message\" and exits with the PBS error number modulo\n"
+    "    256 of the last failure (unknown job id: 153), or 1.  Bad usage\n"
+    "    exits 2.\n";
+
+enum fmt { FMT_DEFAULT, FMT_DSV, FMT_JSON };
+enum mode { MODE_JOBS, MODE_QUEUES, MODE_SERVERS };
+
+enum alt_bits {
+	ALT_A = 1 << 0,
+	ALT_I = 1 << 1,
+	ALT_R = 1 << 2,
+	ALT_U = 1 << 3,
+	ALT_N = 1 << 4,
+	ALT_S = 1 << 5,
+	ALT_H = 1 << 6,
+	ALT_Q = 1 << 7,
+	ALT_MW = 1 << 8,
+	ALT_G = 1 << 9,
+	ALT_1L = 1 << 10,
+	ALT_W = 1 << 11,
+};
+
+struct opts {
+	enum mode mode;
+	enum fmt fmt;
+	const char *delim;
+	unsigned alt;
+	bool full, history, percent, arrays_only, wide;
+	const char *states; /* -i/-r/-H: job_state letters to keep, or NULL */
+	char **users;	    /* -u names (NULL-terminated) or NULL */
+	int nusers;
+};
+
+/* What the output needs from the server object. */
+struct server_info {
+	char *name;
+	char *comment;
+	bool incr_width; /* max_job_sequence_id > 9,999,999 */
+};
+
+struct out_state {
+	bool header_done;
+	json_t *doc;   /* -F json document, or NULL */
+	json_t *group; /* "Jobs" / "Queue" / "Server" object in doc */
+	int rc;	       /* exit status so far */
+};
+
+static void usage_exit(void) { cli_usage(usage_text, false); }
+
+static void conflict_exit(void)
+{
+	fputs("qstat: conflicting options.\n", stderr);
+	usage_exit();
+}
+
+static void split_users(struct opts *o, const char *arg)
+{
+	char *copy = xstrdup(arg), *save = NULL;
+	for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		o->users = xrealloc(o->users, sizeof(char *) * (size_t)(o->nusers + 2));
+		/* "user@host" selects by user name */
+		char *at = strchr(t, '@');
+		o->users[o->nusers++] = at ? xstrndup(t, (size_t)(at - t)) : xstrdup(t);
+		o->users[o->nusers] = NULL;
+	}
+	free(copy);
+}
+
+static void parse_args(int argc, char **argv, struct opts *o)
+{
+	static const struct option longopts[] = {
+	    {"help", no_argument, NULL, 'h' + 256},
+	    {"version", no_argument, NULL, 'v' + 256},
+	    {NULL, 0, NULL, 0},
+	};
+	int c, errflg = 0;
+	bool Q = false, B = false;
+
+	memset(o, 0, sizeof *o);
+	o->delim = "|";
+	while ((c = getopt_long(argc, argv, "ainpqrstwxu:fGHJMQEB1F:D:", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'h' + 256:
+			cli_usage(help_text, true);
+		case 'v' + 256:
+			jobcmd_version_exit();
+		case 'a':
+			o->alt |= ALT_A;
+			break;
+		case 'i':
+			o->alt |= ALT_I;
+			o->states = "EHQTW";
+			break;
+		case 'r':
+			o->alt |= ALT_R;
+			o->states = "RS";
+			break;
+		case 'H':
+			o->alt |= ALT_H;
+			o->history = true;
+			o->states = "FMX";
+			break;
+		case 'u':
+			o->alt |= ALT_U;
+			split_users(o, optarg);
+			break;
+		case 'n':
+			o->alt |= ALT_N;
+			o->full = false;
+			break;
+		case 's':
+			o->alt |= ALT_S;
+			o->full = false;
+			break;
+		case 'p':
+			o->percent = true;
+			break;
+		case 'q':
+			o->alt |= ALT_Q;
+			o->mode = MODE_QUEUES;
+			break;
+		case 'G':
+			o->alt |= ALT_G;
+			break;
+		case 'M':
+			o->alt |= ALT_MW;
+			break;
+		case 'J':
+			o->arrays_only = true;
+			break;
+		case '1':
+			o->alt |= ALT_1L;
+			break;
+		case 'w':
+			o->alt |= ALT_W;
+			o->wide = true;
+			break;
+		case 't':
+		case 'E':
+			break;
+		case 'x':
+			o->history = true;
+			break;
+		case 'f':
+			o->full = true;
+			break;
+		case 'B':
+			B = true;
+			o->mode = MODE_SERVERS;
+			if (Q || ((o->alt & ~ALT_W) && !o->wide))
+				conflict_exit();
+			break;
+		case 'Q':
+			Q = true;
+			o->mode = MODE_QUEUES;
+			if (B || ((o->alt & ~ALT_W) && !o->wide))
+				conflict_exit();
+			break;
+		case 'D':
+			if (o->fmt == FMT_DSV)
+				o->delim = optarg;
+			else
+				errflg++;
+			break;
+		case 'F':
+			if (strcasecmp(optarg, "default") == 0)
+				o->fmt = FMT_DEFAULT;
+			else if (strcasecmp(optarg, "dsv") == 0)
+				o->fmt = FMT_DSV;
+			else if (strcasecmp(optarg, "json") == 0)
+				o->fmt = FMT_JSON;
+			else
+				errflg++;
+			break;
+		default:
+			errflg++;
+			break;
+		}
+	}
+	/* combinations PBS refuses */
+	unsigned sel = o->alt & (ALT_A | ALT_I | ALT_R | ALT_Q | ALT_H);
+	if (sel && sel != ALT_A && sel != ALT_I && sel != ALT_R && sel != ALT_Q && sel != ALT_H)
+		conflict_exit();
+	if ((o->alt & (ALT_MW | ALT_G)) == (ALT_MW | ALT_G))
+		conflict_exit();
+	if (!(o->fmt == FMT_DEFAULT || o->full))
+		conflict_exit();
+	if ((o->alt & ALT_Q) && o->full)
+		conflict_exit();
+	if ((o->alt & ALT_1L) && !(o->alt & (ALT_N | ALT_S)))
+		conflict_exit();
+	if (o->wide && o->fmt != FMT_DEFAULT) {
+		fputs("qstat: option w cannot be used with -F\n", stderr);
+		errflg++;
+	}
+	if (errflg)
+		usage_exit();
+}
+
+/* ---- talking to the server ------------------------------------------ */
+
+/* Send req buffered; returns its id. */
+static long long send_req(corral_conn_t *c, json_t *req)
+{
+	corral_error_t err = {0};
+	long long id = corral_send_buffered(c, req, &err);
+	if (id < 0)
+		log_err_exit(1, "%s", err.text);
+	return id;
+}
+
+static void flush_reqs(corral_conn_t *c)
+{
+	corral_error_t err = {0};
+	if (corral_flush(c, &err) < 0)
+		log_err_exit(1, "%s", err.text);
+}
+
+static void read_full(int fd, void *p, size_t n)
+{
+	char *q = p;
+	while (n > 0) {
+		ssize_t r = read(fd, q, n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			log_err_exit(1, "cannot read from server: %s", strerror(errno));
+		if (r == 0)
+			log_err_exit(1, "the server closed the connection");
+		q += r;
+		n -= (size_t)r;
+	}
+}
+
+/* The text of the next frame, read straight from the socket (caller
+ * frees).  qstat reads its replies itself so that the big job list can be
+ * scanned without building a jansson DOM (qstat_scan_jobs).  This is safe
+ * because after the hello exchange libcorral holds no unread bytes: a
+ * command's connection gets nothing the server was not asked for, and
+ * qstat only reads with corral_recv before its own requests go out. */
+static char *recv_raw(corral_conn_t *c, size_t *len)
+{
+	unsigned char h[4];
+	int fd = corral_conn_fd(c);
+	read_full(fd, h, 4);
+	size_t n = ((size_t)h[0] << 24) | ((size_t)h[1] << 16) | ((size_t)h[2] << 8) | h[3];
+	if (n > CORRAL_FRAME_MAX_DEFAULT)
+		log_err_exit(1, "reply of %zu bytes exceeds the limit", n);
+	char *text = xmalloc(n + 1);
+	read_full(fd, text, n);
+	text[n] = '\0';
+	*len = n;
+	return text;
+}
+
+/* The reply (a JSON object) to request id; frames for other ids, such as
+ * pushes, are skipped. */
+static json_t *recv_reply(corral_conn_t *c, long long id)
+{
+	for (;;) {
+		size_t n;
+		char *text = recv_raw(c, &n);
+		json_error_t jerr;
+		json_t *m = json_loadb(text, n, 0, &jerr);
+		free(text);
+		if (!json_is_object(m))
+			log_err_exit(1, "malformed reply from the server: %s", jerr.text);
+		json_t *jid = json_object_get(m, "id");
+		if (json_is_integer(jid) && json_integer_value(jid) == id)
+			return m;
+		json_decref(m);
+	}
+}
+
+/* A reply with "ok": false: print it (naming what, when given) and
+ * return its exit code. */
+static int reply_error(const json_t *rep, const char *what)
+{
+	return jobcmd_item_error(what, json_object_get(rep, "error"));
+}
+
+static void server_info_from(const json_t *rep, struct server_info *si, const char *fallback)
+{
+	const json_t *srv = json_object_get(rep, "server");
+	const json_t *attrs = json_object_get(srv, "attrs");
+	const char *name = json_string_value(json_object_get(srv, "name"));
+	si->name = xstrdup(name ? name : fallback ? fallback : "");
+	const char *comment = qstat_attr(attrs, "comment");
+	si->comment = comment ? xstrdup(comment) : NULL;
+	const char *maxseq = qstat_attr(attrs, "max_job_sequence_id");
+	si->incr_width = maxseq && strtoll(maxseq, NULL, 10) > 9999999LL;
+}
+
+/* ---- output helpers ------------------------------------------------- */
+
+static json_t *json_group(struct out_state *st, const char *key)
+{
+	if (!st->group) {
+		st->group = json_object();
+		json_object_set_new(st->doc, key, st->group); /* doc owns group */
+	}
+	return st->group;
+}
+
+static bool keep_job(const struct opts *o, const char *id, const char *state, const char *ow)
+{
+	if (o->states) {
+		const char *s = state;
+		if (!s || !*s || !strchr(o->states, *s))
+			return false;
+	}
+	if (o->arrays_only && (!id || !strstr(id, "[]")))
+		return false;
+	if (o->nusers > 1) {
+		char owner[256];
+		if (!ow)
+			return false;
+		snprintf(owner, sizeof owner, "%s", ow);
+		char *at = strchr(owner, '@');
+		if (at)
+			*at = '\0';
+		bool found = false;
+		for (int i = 0; i < o->nusers; i++)
+			if (strcmp(o->users[i], owner) == 0)
+				found = true;
+		if (!found)
+			return false;
+	}
+	return true;
+}
+
+static bool use_alt(const struct opts *o)
+{
+	/* PBS: any alternate flag, unless -w with -f; -F json/dsv always give
+	 * the full form (PBS mixed text into the JSON there) */
+	if (o->fmt != FMT_DEFAULT)
+		return false;
+	return (o->alt & ~ALT_W) != 0 && !(o->wide && o->full);
+}
+
+static unsigned alt_flags(const struct opts *o, const struct server_info *si)
+{
+	unsigned f = 0;
+	if (o->wide)
+		f |= QSTAT_ALT_WIDE;
+	if (o->alt & ALT_N)
+		f |= QSTAT_ALT_NODES;
+	if (o->alt & ALT_S)
+		f |= QSTAT_ALT_COMMENT;
+	if (o->alt & ALT_1L)
+		f |= QSTAT_ALT_ONELINE;
+	if (o->alt & ALT_G)
+		f |= QSTAT_ALT_GB;
+	if (o->alt & ALT_MW)
+		f |= QSTAT_ALT_MW;
+	if (si && si->incr_width)
+		f |= QSTAT_ALT_INCR;
+	return f;
+}
+
+/* The table and the alternate display: one row per job, straight from
+ * the scanner (qstat_scan_jobs). */
+struct rowctx {
+	const struct opts *o;
+	const struct server_info *si;
+	struct out_state *st;
+	bool alt;
+	unsigned tflags, aflags;
+};
+
+static void row_cb(void *arg, const char *id, const struct qstat_kv *kv, size_t n)
+{
+	struct rowctx *r = arg;
+	if (!keep_job(r->o, id, qstat_kv_get(kv, n, "job_state"), qstat_kv_get(kv, n, "Job_Owner")))
+		return;
+	if (r->alt) {
+		if (!r->st->header_done)
+			qstat_alt_header(stdout, r->si->name, r->si->comment, r->aflags);
+		r->st->header_done = true;
+		qstat_alt_row_kv(stdout, id, kv, n, r->aflags);
+	} else {
+		if (!r->st->header_done) {
+			if (r->si->comment)
+				printf("%s\n", r->si->comment);
+			qstat_job_header(stdout, r->tflags);
+		}
+		r->st->header_done = true;
+		qstat_job_row_kv(stdout, id, kv, n, r->tflags);
+	}
+}
+
+/* -f, -F json, -F dsv */
+static void print_jobs_full(const struct opts *o, const json_t *jobs, struct out_state *st)
+{
+	size_t i;
+	json_t *job;
+
+	json_array_foreach(jobs, i, job)
+	{
+		const char *id = json_string_value(json_object_get(job, "id"));
+		const json_t *attrs = json_object_get(job, "attrs");
+		if (!id)
+			continue;
+		if (!keep_job(o, id, qstat_attr(attrs, "job_state"),
+			      qstat_attr(attrs, "Job_Owner")))
+			continue;
+		if (o->fmt == FMT_JSON)
+			json_object_set_new(json_group(st, "Jobs"), id, qstat_json_attrs(attrs));
+		else if (o->fmt == FMT_DSV)
+			qstat_dsv(stdout, QSTAT_JOB, id, attrs, o->delim);
+		else
+			qstat_full(stdout, QSTAT_JOB, id, attrs);
+	}
+}
+
+static void print_job_errors(const json_t *errors, const char *server, struct out_state *st)
+{
+	size_t i;
+	json_t *e;
+	json_array_foreach(errors, i, e)
+	{
+		const json_t *eo = json_object_get(e, "error");
+		if (!eo)
+			eo = e;
+		char *full = jobcmd_full_id(json_string_value(json_object_get(e, "id")), server);
+		/* the server words these as PBS does, e.g. "Unknown Job Id 99.vm",
+		 * "12.vm Job has finished, use -x or -H to obtain historical job
+		 * information" */
+		st->rc = jobcmd_item_error(full, eo);
+		free(full);
+	}
+}
+
+/* ---- the three modes ------------------------------------------------ */
+
+static const char *table_attrs[] = {"Job_Name",	 "Job_Owner", "resources_used.cput",
+				    "job_state", "queue",     NULL};
+static const char *percent_attrs[] = {"Resource_List.cput", "Resource_List.walltime",
+				      "resources_used.walltime", "array_state_count", NULL};
+static const char *alt_attrs[] = {"Job_Name",
+				  "Job_Owner",
+				  "job_state",
+				  "queue",
+				  "session_id",
+				  "Resource_List.nodect",
+				  "Resource_List.ncpus",
+				  "Resource_List.mem",
+				  "Resource_List.walltime",
+				  "Resource_List.cput",
+				  "resources_used.cput",
+				  "resources_used.walltime",
+				  NULL};
+
+static void add_attrs(json_t *arr, const char **names)
+{
+	for (; *names; names++)
+		json_array_append_new(arr, json_string(*names));
+}
+
+/* The job.stat request members every group shares. */
+static json_t *job_stat_base(const struct opts *o)
+{
+	json_t *req = corral_msg_request("job.stat");
+	if (o->history)
+		json_object_set_new(req, "history", json_true());
+	if (o->nusers == 1)
+		json_object_set_new(req, "user", json_string(o->users[0]));
+	if (o->fmt == FMT_DEFAULT && (!o->full || use_alt(o))) {
+		json_t *attrs = json_array();
+		if (use_alt(o)) {
+			add_attrs(attrs, alt_attrs);
+			if (o->alt & ALT_N)
+				json_array_append_new(attrs, json_string("exec_host"));
+			if (o->alt & ALT_S)
+				json_array_append_new(attrs, json_string("comment"));
+		} else {
+			add_attrs(attrs, table_attrs);
+			if (o->percent)
+				add_attrs(attrs, percent_attrs);
+		}
+		json_object_set_new(req, "attrs", attrs);
+	}
+	return req;
+}
+
+struct group {
+	json_t *req;
+	long long id;
+	char *what; /* destination name for errors, or NULL for ids */
+};
+
+static int run_jobs(corral_conn_t *c, const struct opts *o, int nops, char **ops,
+		    struct out_state *st)
+{
+	struct group *groups = xcalloc((size_t)nops + 1, sizeof *groups);
+	int ng = 0;
+	json_t *ids = NULL; /* ids of the group being filled */
+
+	if (nops == 0) {
+		groups[ng++].req = job_stat_base(o);
+	}
+	for (int i = 0; i < nops; i++) {
+		const char *op = ops[i];
+		if (*op >= '0' && *op <= '9') {
+			if (!jobcmd_valid_id(op)) {
+				fprintf(stderr, "qstat: illegally formed job identifier: %s\n", op);
+				st->rc = 1;
+				continue;
+			}
+			if (!ids) {
+				groups[ng].req = job_stat_base(o);
+				ids = json_array();
+				json_object_set_new(groups[ng].req, "ids", ids); /* req owns ids */
+				ng++;
+			}
+			char *w = jobcmd_wire_id(op);
+			json_array_append_new(ids, json_string(w));
+			free(w);
+			continue;
+		}
+		/* destination: queue, queue@server or @server */
+		ids = NULL;
+		const char *at = strchr(op, '@');
+		char *queue = at ? xstrndup(op, (size_t)(at - op)) : xstrdup(op);
+		groups[ng].req = job_stat_base(o);
+		if (*queue) {
+			json_object_set_new(groups[ng].req, "queue", json_string(queue));
+			groups[ng].what = queue;
+		} else {
+			free(queue);
+		}
+		ng++;
+	}
+
+	/* the server object: for the table's comment line and id width, and
+	 * the alternate display's header */
+	bool rows = o->fmt == FMT_DEFAULT && (!o->full || use_alt(o));
+	long long sid = 0;
+	if (rows) {
+		json_t *sreq = corral_msg_request("server.stat");
+		sid = send_req(c, sreq);
+		json_decref(sreq);
+	}
+	for (int g = 0; g < ng; g++)
+		groups[g].id = send_req(c, groups[g].req);
+	flush_reqs(c);
+
+	struct server_info si = {0};
+	if (rows) {
+		json_t *rep = recv_reply(c, sid);
+		server_info_from(rep, &si, corral_conn_server_name(c));
+		json_decref(rep);
+	} else {
+		si.name = xstrdup(corral_conn_server_name(c) ? corral_conn_server_name(c) : "");
+	}
+
+	struct rowctx rc = {
+	    .o = o,
+	    .si = &si,
+	    .st = st,
+	    .alt = use_alt(o),
+	    .tflags = (o->wide ? QSTAT_TBL_WIDE : 0) | (si.incr_width ? QSTAT_TBL_INCR : 0) |
+		      (o->percent ? QSTAT_TBL_PERCENT : 0),
+	    .aflags = alt_flags(o, &si),
+	};
+	for (int g = 0; g < ng; g++) {
+		json_t *rep = NULL;
+		if (rows) {
+			size_t n;
+			char *text = recv_raw(c, &n);
+			if (qstat_scan_jobs(text, n, row_cb, &rc, &rep) < 0)
+				log_err_exit(1, "malformed reply from the server");
+			free(text);
+			json_t *jid = json_object_get(rep, "id");
+			if (!json_is_integer(jid) || json_integer_value(jid) != groups[g].id)
+				log_err_exit(1, "unexpected reply from the server");
+		} else {
+			rep = recv_reply(c, groups[g].id);
+		}
+		if (!json_is_true(json_object_get(rep, "ok"))) {
+			st->rc = reply_error(rep, groups[g].what);
+		} else {
+			if (!rows)
+				print_jobs_full(o, json_object_get(rep, "jobs"), st);
+			fflush(stdout);
+			print_job_errors(json_object_get(rep, "errors"), si.name, st);
+		}
+		json_decref(rep);
+		json_decref(groups[g].req);
+		free(groups[g].what);
+	}
+	free(groups);
+	free(si.name);
+	free(si.comment);
+	return st->rc;
+}
+
+static int run_queues(corral_conn_t *c, const struct opts *o, int nops, char **ops,
+		      struct out_state *st)
+{
+	json_t *req = corral_msg_request("queue.stat");
+	json_t *names = json_array();
+	bool all = nops == 0;
+	for (int i = 0; i < nops; i++) {
+		const char *at = strchr(ops[i], '@');
+		size_t l = at ? (size_t)(at - ops[i]) : strlen(ops[i]);
+		if (l == 0) {
+			all = true; /* "@server": every queue */
+			continue;
+		}
+		char *q = xstrndup(ops[i], l);
+		json_array_append_new(names, json_string(q));
+		free(q);
+	}
+	if (!all)
+		json_object_set_new(req, "names", names);
+	else
+		json_decref(names);
+	json_t *rep = cli_rpc(c, req);
+	json_decref(req);
+
+	const char *server = corral_conn_server_name(c);
+	const json_t *queues = json_object_get(rep, "queues");
+	size_t i;
+	json_t *q;
+	int tot_run = 0, tot_que = 0;
+	bool altq = o->alt & ALT_Q;
+	unsigned aflags = alt_flags(o, NULL);
+
+	if (altq && json_array_size(queues) > 0)
+		qstat_altq_header(stdout, server ? server : "");
+	json_array_foreach(queues, i, q)
+	{
+		const char *name = json_string_value(json_object_get(q, "name"));
+		const json_t *attrs = json_object_get(q, "attrs");
+		if (!name)
+			continue;
+		if (o->fmt == FMT_JSON) {
+			json_object_set_new(json_group(st, "Queue"), name, qstat_json_attrs(attrs));
+		} else if (o->fmt == FMT_DSV) {
+			qstat_dsv(stdout, QSTAT_QUEUE, name, attrs, o->delim);
+		} else if (altq) {
+			qstat_altq_row(stdout, name, attrs, aflags, &tot_run, &tot_que);
+		} else if (o->full) {
+			qstat_full(stdout, QSTAT_QUEUE, name, attrs);
+		} else {
+			if (!st->header_done)
+				qstat_queue_header(stdout);
+			st->header_done = true;
+			qstat_queue_row(stdout, name, attrs);
+		}
+	}
+	if (altq && json_array_size(queues) > 0)
+		qstat_altq_footer(stdout, tot_run, tot_que);
+	fflush(stdout);
+
+	json_t *e;
+	json_array_foreach(json_object_get(rep, "errors"), i, e)
+	{
+		const json_t *eo = json_object_get(e, "error");
+		const char *name = json_string_value(json_object_get(e, "name"));
+		if (!name)
+			name = json_string_value(json_object_get(e, "id"));
+		st->rc = jobcmd_item_error(name, eo ? eo : e);
+	}
+	json_decref(rep);
+	return st->rc;
+}
+
+static int run_servers(corral_conn_t *c, const struct opts *o, struct out_state *st)
+{
+	json_t *req = corral_msg_request("server.stat");
+	json_t *rep = cli_rpc(c, req);
+	json_decref(req);
+	const json_t *srv = json_object_get(rep, "server");
+	const json_t *attrs = json_object_get(srv, "attrs");
+	const char *name = json_string_value(json_object_get(srv, "name"));
+	if (!name)
+		name = corral_conn_server_name(c);
+	if (!name)
+		name = "";
+	if (o->fmt == FMT_JSON) {
+		json_object_set_new(json_group(st, "Server"), name, qstat_json_attrs(attrs));
+	} else if (o->fmt == FMT_DSV) {
+		qstat_dsv(stdout, QSTAT_SERVER, name, attrs, o->delim);
+	} else if (o->full) {
+		qstat_full(stdout, QSTAT_SERVER, name, attrs);
+	} else {
+		qstat_server_header(stdout);
+		qstat_server_row(stdout, name, attrs);
+	}
+	json_decref(rep);
+	return st->rc;
+}
+
+int main(int argc, char **argv)
+{
+	static char outbuf[1 << 16];
+	struct opts o;
+	struct out_state st = {0};
+
+	cli_init(argv[0]);
+	parse_args(argc, argv, &o);
+	setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
+
+	corral_conn_t *c = cli_connect();
+	if (o.fmt == FMT_JSON)
+		st.doc = qstat_json_doc(time(NULL), CORRAL_VERSION, corral_conn_server_name(c));
+
+	int nops = argc - optind;
+	char **ops = argv + optind;
+	switch (o.mode) {
+	case MODE_JOBS:
+		run_jobs(c, &o, nops, ops, &st);
+		break;
+	case MODE_QUEUES:
+		run_queues(c, &o, nops, ops, &st);
+		break;
+	case MODE_SERVERS:
+		run_servers(c, &o, &st);
+		break;
+	}
+
+	if (st.doc) {
+		if (qstat_json_print(stdout, st.doc) < 0)
+			log_err_exit(1, "out of memory");
+		json_decref(st.doc);
+	}
+	fflush(stdout);
+	corral_close(c);
+	for (int i = 0; i < o.nusers; i++)
+		free(o.users[i]);
+	free(o.users);
+	return st.rc;
+}

@@ -644,7 +644,7 @@ json_t *obj_stat_attrs(struct server *s, struct obj *o)
 		/* Until node daemons report, a node is down (never heard from). */
 		const char *admin = kv_get(&o->attrs, "state");
 		const char *live = kv_get(&o->attrs, "_live_state");
-		snprintf(tmp, sizeof tmp, "%s%s%s", live ? live : "down",
+		snprintf(tmp, sizeof tmp, "%s%s%s", live ? live : "state-unknown,down",
 			 admin && *admin ? "," : "", admin ? admin : "");
 		json_object_set_new(a, "state", json_string(tmp));
 		break;

@@ -446,11 +446,12 @@ struct obj *obj_create(struct server *s, enum obj_kind kind, const char *name)
 	struct obj *o = xcalloc(1, sizeof *o);
 	o->kind = kind;
 	o->name = xstrdup(name);
-	set_defaults(o);
-	if (kind == OBJ_NODE) {
+	if (kind == OBJ_NODE) { /* PBS shows these first */
 		kv_set(&o->attrs, "Mom", name);
+		kv_set(&o->attrs, "Port", "15002");
 		kv_set(&o->attrs, "ntype", "PBS");
 	}
+	set_defaults(o);
 	if (kind == OBJ_SCHED) {
 		kv_set(&o->attrs, "sched_host", corral_hostname());
 		char *p = strcmp(name, "default") == 0 ? corral_path("sched_priv")
@@ -615,6 +616,14 @@ json_t *obj_stat_attrs(struct server *s, struct obj *o)
 		if (k[0] == '_' || (o->kind == OBJ_NODE && strcmp(k, "state") == 0))
 			continue;
 		json_object_set_new(a, k, json_string(kv_val(k)));
+		if (o->kind == OBJ_NODE && strcmp(k, "ntype") == 0) {
+			/* Until a node daemon reports, a node's state is unknown. */
+			const char *admin = kv_get(&o->attrs, "state");
+			const char *live = kv_get(&o->attrs, "_live_state");
+			snprintf(tmp, sizeof tmp, "%s%s%s", live ? live : "state-unknown,down",
+				 admin && *admin ? "," : "", admin ? admin : "");
+			json_object_set_new(a, "state", json_string(tmp));
+		}
 	}
 	switch (o->kind) {
 	case OBJ_SERVER: {
@@ -640,15 +649,6 @@ json_t *obj_stat_attrs(struct server *s, struct obj *o)
 		state_count_text(o->counts, tmp, sizeof tmp);
 		json_object_set_new(a, "state_count", json_string(tmp));
 		break;
-	case OBJ_NODE: {
-		/* Until node daemons report, a node is down (never heard from). */
-		const char *admin = kv_get(&o->attrs, "state");
-		const char *live = kv_get(&o->attrs, "_live_state");
-		snprintf(tmp, sizeof tmp, "%s%s%s", live ? live : "state-unknown,down",
-			 admin && *admin ? "," : "", admin ? admin : "");
-		json_object_set_new(a, "state", json_string(tmp));
-		break;
-	}
 	case OBJ_SCHED:
 		if (!kv_get(&o->attrs, "state"))
 			json_object_set_new(a, "state", json_string("down"));

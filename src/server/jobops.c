@@ -341,6 +341,13 @@ static struct job *submit_one(struct conn *c, json_t *item, json_t **errobj)
 	const char *name = kv_get(&in, "Job_Name");
 	if (!name)
 		name = "STDIN";
+	/* PBS adds the queue the job was submitted to. */
+	if (!kv_get(&in, "Variable_List") || !strstr(kv_get(&in, "Variable_List"), "PBS_O_QUEUE=")) {
+		const char *ov = kv_get(&in, "Variable_List");
+		char *nv = xasprintf("%s%sPBS_O_QUEUE=%s", ov ? ov : "", ov && *ov ? "," : "", q->name);
+		kv_set(&in, "Variable_List", nv);
+		free(nv);
+	}
 	const char *vl = kv_get(&in, "Variable_List");
 	const char *wd = var_get(vl, "PBS_O_WORKDIR", tmp, sizeof tmp);
 	if (!wd)
@@ -909,8 +916,15 @@ static int do_alter(struct conn *c, struct job *j, json_t *msg, json_t *item, in
 			for (const char *t = "ncpus\0mem\0ngpus\0"; *t; t += strlen(t) + 1) {
 				char key[32];
 				snprintf(key, sizeof key, RL "%s", t);
-				if (!json_object_get(attrs, key))
-					kv_set(&req, key, NULL);
+				if (json_object_get(attrs, key) && !json_object_get(attrs, RL "select")) {
+					*pbs = PBSE_INVALJOBRESC;
+					rc = corral_errorf(err, EINVAL,
+							   "%s is the total of the job's select "
+							   "chunks: alter select instead",
+							   key);
+					goto out;
+				}
+				kv_set(&req, key, NULL);
 			}
 		if ((rc = jobres_prepare(s, j->queue, &req, pbs, err)) < 0)
 			goto out;

@@ -324,6 +324,14 @@ static struct job *submit_one(struct conn *c, json_t *item, json_t **errobj)
 		goto fail;
 	if (jobres_prepare(s, q, &req, &pbs, &err) < 0)
 		goto fail;
+	/* PBS adds the queue the job was submitted to.  (Changes 'in':
+	 * take no pointers into it before this.) */
+	if (!kv_get(&in, "Variable_List") || !strstr(kv_get(&in, "Variable_List"), "PBS_O_QUEUE=")) {
+		const char *ov = kv_get(&in, "Variable_List");
+		char *nv = xasprintf("%s%sPBS_O_QUEUE=%s", ov ? ov : "", ov && *ov ? "," : "", q->name);
+		kv_set(&in, "Variable_List", nv);
+		free(nv);
+	}
 
 	int64_t seq = take_seq(s);
 	if (seq < 0) {
@@ -341,13 +349,6 @@ static struct job *submit_one(struct conn *c, json_t *item, json_t **errobj)
 	const char *name = kv_get(&in, "Job_Name");
 	if (!name)
 		name = "STDIN";
-	/* PBS adds the queue the job was submitted to. */
-	if (!kv_get(&in, "Variable_List") || !strstr(kv_get(&in, "Variable_List"), "PBS_O_QUEUE=")) {
-		const char *ov = kv_get(&in, "Variable_List");
-		char *nv = xasprintf("%s%sPBS_O_QUEUE=%s", ov ? ov : "", ov && *ov ? "," : "", q->name);
-		kv_set(&in, "Variable_List", nv);
-		free(nv);
-	}
 	const char *vl = kv_get(&in, "Variable_List");
 	const char *wd = var_get(vl, "PBS_O_WORKDIR", tmp, sizeof tmp);
 	if (!wd)

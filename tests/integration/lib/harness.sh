@@ -76,7 +76,7 @@ server_port() { cat "$CORRAL_HOME/run/server.port" 2>/dev/null; }
 
 start_server() { # start_server [extra args]
 	rm -f "$CORRAL_HOME/run/server.port"
-	"$BIN/corral-server" --log "$CORRAL_HOME/server.log" "$@" &
+	"$BIN/corral-server" --log "$CORRAL_HOME/server.log" "$@" 2>>"$CORRAL_HOME/daemons.stderr" &
 	local pid=$!
 	_pids+=("$pid")
 	if ! wait_for 20 corral status; then
@@ -130,6 +130,22 @@ _cleanup() {
 trap _cleanup EXIT
 
 done_testing() {
+	# Sanitizer builds: any report from a daemon fails the test.
+	local p
+	for p in "${_pids[@]}"; do
+		kill -TERM "$p" 2>/dev/null
+	done
+	for p in "${_pids[@]}"; do
+		local i=0
+		while kill -0 "$p" 2>/dev/null && [ $i -lt 100 ]; do
+			sleep 0.1
+			i=$((i + 1))
+		done
+	done
+	if grep -qE "Sanitizer|runtime error" "$CORRAL_HOME/daemons.stderr" 2>/dev/null; then
+		ok 1 "no sanitizer reports from the daemons"
+		grep -E -A12 "Sanitizer|runtime error" "$CORRAL_HOME/daemons.stderr" | head -40 | sed 's/^/#   /'
+	fi
 	echo "1..$_t_count"
 	[ "$_t_failed" -eq 0 ]
 	exit $?

@@ -24,6 +24,7 @@
 #include "src/proto/frame.h"
 #include "src/proto/msg.h"
 #include "src/server/dispatch.h"
+#include "src/server/node.h"
 
 #define READ_CHUNK (256 * 1024)
 #define MAX_WRITE_BACKLOG ((size_t)512 << 20) /* unread output before we give up */
@@ -41,6 +42,8 @@ static void on_close(uv_handle_t *h)
 {
 	struct conn *c = h->data;
 	struct server *s = c->srv;
+	if (c->daemon)
+		node_conn_closed(c);
 	if (c->prev)
 		c->prev->next = c->next;
 	else if (s->conns == c)
@@ -147,6 +150,11 @@ void conn_reply(struct conn *c, json_t *reply, bool mutating)
 	hold(c, (struct held){.reply = reply, .mutating = mutating});
 }
 
+void conn_push(struct conn *c, json_t *msg)
+{
+	hold(c, (struct held){.reply = msg, .mutating = true, .push = true});
+}
+
 void conn_reply_raw(struct conn *c, char *text, size_t len)
 {
 	hold(c, (struct held){.raw = text, .rawlen = len});
@@ -184,6 +192,10 @@ void conn_flush_all(struct server *s, int commit_rc, const char *commit_err)
 				buf_append(&out, h, 4);
 				buf_append(&out, c->held[i].raw, n);
 				free(c->held[i].raw);
+				continue;
+			}
+			if (commit_rc < 0 && c->held[i].push) {
+				json_decref(r);
 				continue;
 			}
 			if (commit_rc < 0 && c->held[i].mutating) {

@@ -23,6 +23,7 @@ struct held {
 	char *raw;     /* owned: a reply already encoded as JSON text */
 	size_t rawlen;
 	bool mutating; /* replaced by an error if the commit fails */
+	bool push;     /* a pushed message: dropped if the commit fails */
 };
 
 struct conn {
@@ -53,6 +54,7 @@ struct conn {
 	bool closing;
 	bool close_after_flush;    /* close once held replies are written */
 	size_t write_bytes;        /* bytes handed to uv_write, not done */
+	struct daemon *daemon;     /* set when a node daemon registered here */
 };
 
 /* Start listening on the Unix socket and (when enabled) TCP. */
@@ -61,6 +63,9 @@ int conn_listen(struct server *s);
 void conn_stop_listening(struct server *s);
 /* Hold reply (stolen) for c until the iteration's commit. */
 void conn_reply(struct conn *c, json_t *reply, bool mutating);
+/* Push msg (stolen) to c after this iteration's commit; dropped when the
+ * commit fails (a push announces a committed change). */
+void conn_push(struct conn *c, json_t *msg);
 /* Hold a reply given as JSON text (malloc'ed, stolen); never mutating. */
 void conn_reply_raw(struct conn *c, char *text, size_t len);
 /* Convenience: hold an error reply to request id. */

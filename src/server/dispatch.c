@@ -11,6 +11,7 @@
 #include "src/proto/msg.h"
 #include "src/server/conn.h"
 #include "src/server/handlers.h"
+#include "src/server/node.h"
 
 enum op_flags {
 	F_PRE_HELLO = 1 << 0, /* allowed before hello */
@@ -45,6 +46,10 @@ static const struct op ops[] = {
 	{"sched.stat", h_sched_stat, ROLE_USER, 0},
 	{"mgr", h_mgr, ROLE_USER, 0}, /* finer checks per attribute in mgr.c */
 	{"server.shutdown", h_server_shutdown, ROLE_MANAGER, 0},
+	{"job.run", h_job_run, ROLE_OPERATOR, 0},
+	{"node.register", h_node_register, ROLE_SERVICE, 0},
+	{"node.heartbeat", h_node_heartbeat, ROLE_SERVICE, 0},
+	{"node.job_events", h_node_job_events, ROLE_SERVICE, 0},
 };
 
 const char *role_name(enum role r)

@@ -15,6 +15,7 @@
 #include "src/server/conn.h"
 #include "src/server/handlers.h"
 #include "src/server/job.h"
+#include "src/server/node.h"
 #include "src/server/jobres.h"
 #include "src/server/objects.h"
 #include "src/server/txn.h"
@@ -758,8 +759,17 @@ static int do_delete(struct conn *c, struct job *j, json_t *msg, json_t *item, i
 		return job_purge(s, j);
 	}
 	if (j->state == 'R' || j->state == 'E') {
-		*pbs = PBSE_BADSTATE;
-		return corral_errorf(err, EBUSY, "Request invalid for state of job %s", idbuf);
+		/* SIGTERM, kill_delay, SIGKILL on the node; the job ends (F) when
+		 * the daemon reports it gone. */
+		acct_record(s, 'D', idbuf, "requestor=%s@%s", c->is_tcp ? "service" : c->user,
+			    corral_hostname());
+		kv_set(&j->attrs, "_deleting", "1");
+		kv_set(&j->attrs, "_rerun", NULL);
+		if (node_kill_job(s, j, "qdel") < 0)
+			node_end_job(s, j, -3, "deleted while its node daemon was not connected");
+		else
+			job_save(s, j);
+		return 0;
 	}
 	acct_record(s, 'D', idbuf, "requestor=%s@%s", c->is_tcp ? "service" : c->user,
 		    corral_hostname());
@@ -1004,19 +1014,51 @@ void h_job_move(struct conn *c, json_int_t id, json_t *msg)
 	act_on_ids(c, id, msg, do_move, false);
 }
 
-static int not_running(struct conn *c, struct job *j, json_t *msg, json_t *item, int *pbs,
-		       corral_error_t *err)
+static int do_signal(struct conn *c, struct job *j, json_t *msg, json_t *item, int *pbs,
+		     corral_error_t *err)
 {
-	(void)msg;
-	(void)item;
 	char idbuf[64];
+	(void)item;
 	if (j->state != 'R') {
 		*pbs = PBSE_BADSTATE;
 		return corral_errorf(err, EBUSY, "Request invalid for state of job %s",
 				     job_id(c->srv, j, idbuf, sizeof idbuf));
 	}
-	*pbs = PBSE_NORELYMOM;
-	return corral_errorf(err, EAGAIN, "the job's node daemon is not connected");
+	const char *sig = json_string_value(json_object_get(msg, "signal"));
+	if ((!strcmp(sig, "suspend") || !strcmp(sig, "resume") || strstr(sig, "admin-")) &&
+	    conn_role(c) < ROLE_OPERATOR) {
+		*pbs = PBSE_PERM;
+		return corral_errorf(err, EPERM, "%s needs operator or manager privilege", sig);
+	}
+	if (node_signal_job(c->srv, j, sig) < 0) {
+		*pbs = PBSE_NORELYMOM;
+		return corral_errorf(err, EAGAIN, "the job's node daemon is not connected");
+	}
+	return 0;
+}
+
+static int do_rerun(struct conn *c, struct job *j, json_t *msg, json_t *item, int *pbs,
+		    corral_error_t *err)
+{
+	char idbuf[64];
+	(void)msg;
+	(void)item;
+	if (j->state != 'R') {
+		*pbs = PBSE_BADSTATE;
+		return corral_errorf(err, EBUSY, "Request invalid for state of job %s",
+				     job_id(c->srv, j, idbuf, sizeof idbuf));
+	}
+	const char *rr = kv_get(&j->attrs, "Rerunable");
+	if (rr && !strcmp(rr, "False")) {
+		*pbs = PBSE_NORERUN;
+		return corral_errorf(err, EPERM, "Job is not rerunnable");
+	}
+	if (node_kill_job(c->srv, j, "rerun") < 0) {
+		*pbs = PBSE_NORELYMOM;
+		return corral_errorf(err, EAGAIN, "the job's node daemon is not connected");
+	}
+	kv_set(&j->attrs, "_rerun", "1");
+	return job_save(c->srv, j);
 }
 
 void h_job_signal(struct conn *c, json_int_t id, json_t *msg)
@@ -1025,10 +1067,10 @@ void h_job_signal(struct conn *c, json_int_t id, json_t *msg)
 		conn_reply_err(c, id, EINVAL, PBSE_IVALREQ, "job.signal needs \"signal\"");
 		return;
 	}
-	act_on_ids(c, id, msg, not_running, false);
+	act_on_ids(c, id, msg, do_signal, false);
 }
 
 void h_job_rerun(struct conn *c, json_int_t id, json_t *msg)
 {
-	act_on_ids(c, id, msg, not_running, false);
+	act_on_ids(c, id, msg, do_rerun, false);
 }

@@ -27,6 +27,7 @@
 #include "src/server/conn.h"
 #include "src/server/handlers.h"
 #include "src/server/job.h"
+#include "src/server/node.h"
 #include "src/server/objects.h"
 #include "src/server/txn.h"
 #include "src/store/store.h"
@@ -185,6 +186,7 @@ static void on_tick(uv_timer_t *t)
 	struct server *s = t->data;
 	conn_sweep(s);
 	housekeeping(s, time(NULL));
+	node_tick(s, time(NULL));
 	/* Commit anything housekeeping changed now, not at the next request. */
 	const char *errtext;
 	conn_flush_all(s, txn_end(s, &errtext), errtext);
@@ -372,6 +374,8 @@ int main(int argc, char **argv)
 		log_err_exit(1, "cannot load jobs: %s", store_errmsg(s->store));
 	if (s->next_seq > s->max_seq)
 		s->next_seq = 0;
+	s->started = time(NULL);
+	node_init(s);
 	const char *errtext;
 	if (txn_end(s, &errtext) < 0)
 		log_err_exit(1, "cannot initialise the store: %s", errtext);

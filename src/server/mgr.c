@@ -11,6 +11,7 @@
 #include "src/server/conn.h"
 #include "src/server/handlers.h"
 #include "src/server/job.h"
+#include "src/server/node.h"
 #include "src/server/objects.h"
 #include "src/server/txn.h"
 #include "src/store/store.h"
@@ -273,6 +274,11 @@ static json_t *mgr_one(struct conn *c, enum mgr_cmd cmd, enum obj_kind kind, con
 			rc = corral_errorf(&err, EPERM, "sched default cannot be deleted");
 			goto done;
 		}
+		if (kind == OBJ_NODE && node_can_delete(s, o) < 0) {
+			pbs = PBSE_QUEBUSY;
+			rc = corral_errorf(&err, EBUSY, "Node %s has running jobs", name);
+			goto done;
+		}
 		if (kind == OBJ_QUEUE && o->total > 0) {
 			pbs = PBSE_QUEBUSY;
 			rc = corral_errorf(&err, EBUSY, "Queue %s is not empty: it has %d jobs", name,
@@ -297,6 +303,8 @@ static json_t *mgr_one(struct conn *c, enum mgr_cmd cmd, enum obj_kind kind, con
 	rc = obj_save(s, o);
 	if (kind == OBJ_SERVER)
 		server_apply_limits(s);
+	if (kind == OBJ_NODE)
+		node_refresh(o);
 done:
 	if (rc < 0 && !err.code)
 		corral_errorf(&err, -rc, "cannot save: %s", store_errmsg(s->store));

@@ -11,6 +11,7 @@
 #include "src/common/resource.h"
 #include "src/common/util.h"
 #include "src/proto/msg.h"
+#include "src/server/node.h"
 #include "src/server/txn.h"
 #include "src/store/store.h"
 
@@ -476,6 +477,7 @@ void obj_remove(struct server *s, struct obj *o)
 		pp = &(*pp)->next;
 	if (*pp)
 		*pp = o->next;
+	node_rt_free(o);
 	kv_clear(&o->attrs);
 	free(o->name);
 	free(o);
@@ -648,6 +650,9 @@ json_t *obj_stat_attrs(struct server *s, struct obj *o)
 		json_object_set_new(a, "total_jobs", json_sprintf("%d", o->total));
 		state_count_text(o->counts, tmp, sizeof tmp);
 		json_object_set_new(a, "state_count", json_string(tmp));
+		break;
+	case OBJ_NODE:
+		node_stat_attrs(s, o, a);
 		break;
 	case OBJ_SCHED:
 		if (!kv_get(&o->attrs, "state"))

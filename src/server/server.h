@@ -23,6 +23,8 @@ struct job;
 struct jobtab;
 struct acct;
 struct txn;
+struct vnode_rt;
+struct daemon;
 
 enum role { ROLE_NONE = 0, ROLE_USER = 1, ROLE_OPERATOR = 2, ROLE_MANAGER = 3, ROLE_SERVICE = 4 };
 const char *role_name(enum role r);
@@ -39,6 +41,7 @@ struct obj {
 	struct kv attrs;
 	int counts[NSTATES]; /* queues: jobs per state */
 	int total;           /* queues: non-finished jobs */
+	struct vnode_rt *rt; /* nodes: what is not persisted (node.c) */
 	struct obj *next;    /* list in creation order */
 };
 
@@ -76,7 +79,8 @@ struct server {
 	uv_timer_t tick;            /* once a second: timeouts, history */
 	uv_signal_t sigterm, sigint;
 	bool shutting_down;
-	int64_t stat_history_purged;
+	struct daemon *daemons;     /* connected node daemons (node.c) */
+	time_t started;             /* when this server process started */
 };
 
 /* Server attribute helpers (objects.c). */

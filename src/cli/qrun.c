@@ -46,7 +46,7 @@ int main(int argc, char **argv)
 	corral_conn_t *c = cli_connect();
 	int status = 0;
 	for (int i = optind; i < argc; i++) {
-		json_t *req = json_pack("{s:s,s:s}", "op", "job.run", "id", argv[i]);
+		json_t *req = json_pack("{s:s,s:s}", "op", "job.run", "job", argv[i]);
 		if (spec)
 			json_object_set_new(req, "vnodes", json_string(spec));
 		corral_error_t err = {0};

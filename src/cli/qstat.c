@@ -1,12 +1,14 @@
 /* qstat - show the status of jobs, queues and the server (PBS qstat).
  *
- * One connection, one pipelined burst: server.stat (when the display
- * needs the server's comment or max_job_sequence_id) and one job.stat per
- * group of operands (consecutive job ids share one request; each
- * destination gets its own), then the replies are read in order and
- * printed with the formatters of src/cli/lib/qstat_fmt.h.  The default
- * table asks only for the attributes it shows ("attrs"), so listing
- * 100,000 jobs stays cheap; stdout is fully buffered.
+ * One connection: server.stat (when the display needs the server's
+ * comment or max_job_sequence_id), then one job.stat per group of operands
+ * (consecutive job ids share one request; each destination gets its own).
+ * A job.stat reply can be large (qstat -f of 100,000 jobs is ~75 MB of
+ * JSON), so it is fetched unparsed (corral_call_raw) and walked with
+ * qstat_scan_jobs, each job printed as it is met by the formatters of
+ * src/cli/lib/qstat_fmt.h: no jansson tree of the jobs is ever built, and
+ * -F json is written as it goes.  The default table asks only for the
+ * attributes it shows ("attrs"); output is buffered in large chunks.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -15,14 +17,12 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "src/cli/lib/cli.h"
 #include "src/cli/lib/jobcmd.h"
 #include "src/cli/lib/qstat_fmt.h"
 #include "src/common/buf.h"
 #include "src/common/log.h"
-#include "src/proto/frame.h"
 #include "src/proto/msg.h"
 
 static const char usage_text[] =
@@ -126,11 +126,19 @@ struct server_info {
 	bool incr_width; /* max_job_sequence_id > 9,999,999 */
 };
 
+/* Names already shown, when the same object may come twice (-F json
+ * holds each name once). */
+struct nameset {
+	char **slot;
+	size_t size, used;
+};
+
 struct out_state {
 	bool header_done;
-	json_t *doc;   /* -F json document, or NULL */
-	json_t *group; /* "Jobs" / "Queue" / "Server" object in doc */
-	int rc;	       /* exit status so far */
+	struct qstat_out out;  /* stdout, for -f and -F */
+	struct qstat_jout *js; /* -F json document, or NULL */
+	struct nameset *seen;  /* -F json with operands: names shown, or NULL */
+	int rc;		       /* exit status so far */
 };
 
 static void usage_exit(void) { cli_usage(usage_text, false); }
@@ -287,77 +295,55 @@ static void parse_args(int argc, char **argv, struct opts *o)
 
 /* ---- talking to the server ------------------------------------------ */
 
-/* Send req buffered; returns its id. */
-static long long send_req(corral_conn_t *c, json_t *req)
+/* The reply to req, which must come (even when "ok" is false). */
+static json_t *call(corral_conn_t *c, json_t *req)
 {
 	corral_error_t err = {0};
-	long long id = corral_send_buffered(c, req, &err);
-	if (id < 0)
+	json_t *rep = corral_call(c, req, &err);
+	if (!rep)
 		log_err_exit(1, "%s", err.text);
-	return id;
+	return rep;
 }
 
-static void flush_reqs(corral_conn_t *c)
+/* Whether name was seen before; remembers it. */
+static bool nameset_seen(struct nameset *ns, const char *name)
 {
-	corral_error_t err = {0};
-	if (corral_flush(c, &err) < 0)
-		log_err_exit(1, "%s", err.text);
-}
-
-static void read_full(int fd, void *p, size_t n)
-{
-	char *q = p;
-	while (n > 0) {
-		ssize_t r = read(fd, q, n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			log_err_exit(1, "cannot read from server: %s", strerror(errno));
-		if (r == 0)
-			log_err_exit(1, "the server closed the connection");
-		q += r;
-		n -= (size_t)r;
+	if (2 * (ns->used + 1) > ns->size) {
+		struct nameset old = *ns;
+		ns->size = old.size ? old.size * 2 : 64;
+		ns->slot = xcalloc(ns->size, sizeof *ns->slot);
+		ns->used = 0;
+		for (size_t i = 0; i < old.size; i++)
+			if (old.slot[i])
+				(void)nameset_seen(ns, old.slot[i]), free(old.slot[i]);
+		free(old.slot);
+	}
+	unsigned long h = 5381;
+	for (const char *p = name; *p; p++)
+		h = h * 33 + (unsigned char)*p;
+	for (size_t i = h & (ns->size - 1);; i = (i + 1) & (ns->size - 1)) {
+		if (!ns->slot[i]) {
+			ns->slot[i] = xstrdup(name);
+			ns->used++;
+			return false;
+		}
+		if (strcmp(ns->slot[i], name) == 0)
+			return true;
 	}
 }
 
-/* The text of the next frame, read straight from the socket (caller
- * frees).  qstat reads its replies itself so that the big job list can be
- * scanned without building a jansson DOM (qstat_scan_jobs).  This is safe
- * because after the hello exchange libcorral holds no unread bytes: a
- * command's connection gets nothing the server was not asked for, and
- * qstat only reads with corral_recv before its own requests go out. */
-static char *recv_raw(corral_conn_t *c, size_t *len)
+static void nameset_free(struct nameset *ns)
 {
-	unsigned char h[4];
-	int fd = corral_conn_fd(c);
-	read_full(fd, h, 4);
-	size_t n = ((size_t)h[0] << 24) | ((size_t)h[1] << 16) | ((size_t)h[2] << 8) | h[3];
-	if (n > CORRAL_FRAME_MAX_DEFAULT)
-		log_err_exit(1, "reply of %zu bytes exceeds the limit", n);
-	char *text = xmalloc(n + 1);
-	read_full(fd, text, n);
-	text[n] = '\0';
-	*len = n;
-	return text;
+	for (size_t i = 0; i < ns->size; i++)
+		free(ns->slot[i]);
+	free(ns->slot);
 }
 
-/* The reply (a JSON object) to request id; frames for other ids, such as
- * pushes, are skipped. */
-static json_t *recv_reply(corral_conn_t *c, long long id)
+/* Hand what -f/-F wrote to stdout (before messages go to stderr). */
+static void flush_out(struct out_state *st)
 {
-	for (;;) {
-		size_t n;
-		char *text = recv_raw(c, &n);
-		json_error_t jerr;
-		json_t *m = json_loadb(text, n, 0, &jerr);
-		free(text);
-		if (!json_is_object(m))
-			log_err_exit(1, "malformed reply from the server: %s", jerr.text);
-		json_t *jid = json_object_get(m, "id");
-		if (json_is_integer(jid) && json_integer_value(jid) == id)
-			return m;
-		json_decref(m);
-	}
+	if (qstat_out_flush(&st->out) < 0)
+		log_err_exit(1, "cannot write the output: %s", strerror(errno));
 }
 
 /* A reply with "ok": false: print it (naming what, when given) and
@@ -380,15 +366,6 @@ static void server_info_from(const json_t *rep, struct server_info *si, const ch
 }
 
 /* ---- output helpers ------------------------------------------------- */
-
-static json_t *json_group(struct out_state *st, const char *key)
-{
-	if (!st->group) {
-		st->group = json_object();
-		json_object_set_new(st->doc, key, st->group); /* doc owns group */
-	}
-	return st->group;
-}
 
 static bool keep_job(const struct opts *o, const char *id, const char *state, const char *ow)
 {
@@ -446,58 +423,46 @@ static unsigned alt_flags(const struct opts *o, const struct server_info *si)
 	return f;
 }
 
-/* The table and the alternate display: one row per job, straight from
- * the scanner (qstat_scan_jobs). */
+/* Each job of a job.stat reply, straight from the scanner
+ * (qstat_scan_jobs): a row of the table or the alternate display, or the
+ * full display in one of its formats. */
 struct rowctx {
 	const struct opts *o;
 	const struct server_info *si;
 	struct out_state *st;
-	bool alt;
+	bool rows, alt;
 	unsigned tflags, aflags;
 };
 
-static void row_cb(void *arg, const char *id, const struct qstat_kv *kv, size_t n)
+static void job_cb(void *arg, const char *id, const struct qstat_kv *kv, size_t n)
 {
 	struct rowctx *r = arg;
-	if (!keep_job(r->o, id, qstat_kv_get(kv, n, "job_state"), qstat_kv_get(kv, n, "Job_Owner")))
+	const struct opts *o = r->o;
+	struct out_state *st = r->st;
+	if (!keep_job(o, id, qstat_kv_get(kv, n, "job_state"), qstat_kv_get(kv, n, "Job_Owner")))
 		return;
-	if (r->alt) {
-		if (!r->st->header_done)
+	if (!r->rows) {
+		if (o->fmt == FMT_JSON) {
+			if (!st->seen || !nameset_seen(st->seen, id))
+				qstat_jout_object(st->js, "Jobs", id, kv, n);
+		} else if (o->fmt == FMT_DSV) {
+			qstat_dsv_kv(&st->out, QSTAT_JOB, id, kv, n, o->delim);
+		} else {
+			qstat_full_kv(&st->out, QSTAT_JOB, id, kv, n);
+		}
+	} else if (r->alt) {
+		if (!st->header_done)
 			qstat_alt_header(stdout, r->si->name, r->si->comment, r->aflags);
-		r->st->header_done = true;
+		st->header_done = true;
 		qstat_alt_row_kv(stdout, id, kv, n, r->aflags);
 	} else {
-		if (!r->st->header_done) {
+		if (!st->header_done) {
 			if (r->si->comment)
 				printf("%s\n", r->si->comment);
 			qstat_job_header(stdout, r->tflags);
 		}
-		r->st->header_done = true;
+		st->header_done = true;
 		qstat_job_row_kv(stdout, id, kv, n, r->tflags);
-	}
-}
-
-/* -f, -F json, -F dsv */
-static void print_jobs_full(const struct opts *o, const json_t *jobs, struct out_state *st)
-{
-	size_t i;
-	json_t *job;
-
-	json_array_foreach(jobs, i, job)
-	{
-		const char *id = json_string_value(json_object_get(job, "id"));
-		const json_t *attrs = json_object_get(job, "attrs");
-		if (!id)
-			continue;
-		if (!keep_job(o, id, qstat_attr(attrs, "job_state"),
-			      qstat_attr(attrs, "Job_Owner")))
-			continue;
-		if (o->fmt == FMT_JSON)
-			json_object_set_new(json_group(st, "Jobs"), id, qstat_json_attrs(attrs));
-		else if (o->fmt == FMT_DSV)
-			qstat_dsv(stdout, QSTAT_JOB, id, attrs, o->delim);
-		else
-			qstat_full(stdout, QSTAT_JOB, id, attrs);
 	}
 }
 
@@ -573,7 +538,6 @@ static json_t *job_stat_base(const struct opts *o)
 
 struct group {
 	json_t *req;
-	long long id;
 	char *what; /* destination name for errors, or NULL for ids */
 };
 
@@ -623,21 +587,13 @@ static int run_jobs(corral_conn_t *c, const struct opts *o, int nops, char **ops
 	/* the server object: for the table's comment line and id width, and
 	 * the alternate display's header */
 	bool rows = o->fmt == FMT_DEFAULT && (!o->full || use_alt(o));
-	long long sid = 0;
-	if (rows) {
-		json_t *sreq = corral_msg_request("server.stat");
-		sid = send_req(c, sreq);
-		json_decref(sreq);
-	}
-	for (int g = 0; g < ng; g++)
-		groups[g].id = send_req(c, groups[g].req);
-	flush_reqs(c);
-
 	struct server_info si = {0};
 	if (rows) {
-		json_t *rep = recv_reply(c, sid);
+		json_t *sreq = corral_msg_request("server.stat");
+		json_t *rep = call(c, sreq);
 		server_info_from(rep, &si, corral_conn_server_name(c));
 		json_decref(rep);
+		json_decref(sreq);
 	} else {
 		si.name = xstrdup(corral_conn_server_name(c) ? corral_conn_server_name(c) : "");
 	}
@@ -646,33 +602,28 @@ static int run_jobs(corral_conn_t *c, const struct opts *o, int nops, char **ops
 	    .o = o,
 	    .si = &si,
 	    .st = st,
+	    .rows = rows,
 	    .alt = use_alt(o),
 	    .tflags = (o->wide ? QSTAT_TBL_WIDE : 0) | (si.incr_width ? QSTAT_TBL_INCR : 0) |
 		      (o->percent ? QSTAT_TBL_PERCENT : 0),
 	    .aflags = alt_flags(o, &si),
 	};
 	for (int g = 0; g < ng; g++) {
+		corral_error_t err = {0};
+		char *text = NULL;
+		size_t n = 0;
 		json_t *rep = NULL;
-		if (rows) {
-			size_t n;
-			char *text = recv_raw(c, &n);
-			if (qstat_scan_jobs(text, n, row_cb, &rc, &rep) < 0)
-				log_err_exit(1, "malformed reply from the server");
-			free(text);
-			json_t *jid = json_object_get(rep, "id");
-			if (!json_is_integer(jid) || json_integer_value(jid) != groups[g].id)
-				log_err_exit(1, "unexpected reply from the server");
-		} else {
-			rep = recv_reply(c, groups[g].id);
-		}
-		if (!json_is_true(json_object_get(rep, "ok"))) {
+		if (corral_call_raw(c, groups[g].req, &text, &n, &err) < 0)
+			log_err_exit(1, "%s", err.text);
+		if (qstat_scan_jobs(text, n, job_cb, &rc, &rep) < 0)
+			log_err_exit(1, "malformed reply from the server");
+		free(text);
+		flush_out(st);
+		fflush(stdout);
+		if (!json_is_true(json_object_get(rep, "ok")))
 			st->rc = reply_error(rep, groups[g].what);
-		} else {
-			if (!rows)
-				print_jobs_full(o, json_object_get(rep, "jobs"), st);
-			fflush(stdout);
+		else
 			print_job_errors(json_object_get(rep, "errors"), si.name, st);
-		}
 		json_decref(rep);
 		json_decref(groups[g].req);
 		free(groups[g].what);
@@ -724,7 +675,12 @@ static int run_queues(corral_conn_t *c, const struct opts *o, int nops, char **o
 		if (!name)
 			continue;
 		if (o->fmt == FMT_JSON) {
-			json_object_set_new(json_group(st, "Queue"), name, qstat_json_attrs(attrs));
+			if (!nameset_seen(st->seen, name)) {
+				size_t n;
+				struct qstat_kv *kv = qstat_kv_from_json(attrs, &n);
+				qstat_jout_object(st->js, "Queue", name, kv, n);
+				free(kv);
+			}
 		} else if (o->fmt == FMT_DSV) {
 			qstat_dsv(stdout, QSTAT_QUEUE, name, attrs, o->delim);
 		} else if (altq) {
@@ -740,6 +696,7 @@ static int run_queues(corral_conn_t *c, const struct opts *o, int nops, char **o
 	}
 	if (altq && json_array_size(queues) > 0)
 		qstat_altq_footer(stdout, tot_run, tot_que);
+	flush_out(st);
 	fflush(stdout);
 
 	json_t *e;
@@ -768,7 +725,10 @@ static int run_servers(corral_conn_t *c, const struct opts *o, struct out_state 
 	if (!name)
 		name = "";
 	if (o->fmt == FMT_JSON) {
-		json_object_set_new(json_group(st, "Server"), name, qstat_json_attrs(attrs));
+		size_t n;
+		struct qstat_kv *kv = qstat_kv_from_json(attrs, &n);
+		qstat_jout_object(st->js, "Server", name, kv, n);
+		free(kv);
 	} else if (o->fmt == FMT_DSV) {
 		qstat_dsv(stdout, QSTAT_SERVER, name, attrs, o->delim);
 	} else if (o->full) {
@@ -783,20 +743,29 @@ static int run_servers(corral_conn_t *c, const struct opts *o, struct out_state 
 
 int main(int argc, char **argv)
 {
-	static char outbuf[1 << 16];
+	static char outbuf[1 << 20];
 	struct opts o;
 	struct out_state st = {0};
+	struct qstat_jout js;
+	struct nameset seen = {0};
 
 	cli_init(argv[0]);
 	parse_args(argc, argv, &o);
 	setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
+	qstat_out_init(&st.out, stdout);
 
 	corral_conn_t *c = cli_connect();
-	if (o.fmt == FMT_JSON)
-		st.doc = qstat_json_doc(time(NULL), CORRAL_VERSION, corral_conn_server_name(c));
-
 	int nops = argc - optind;
 	char **ops = argv + optind;
+	if (o.fmt == FMT_JSON) {
+		qstat_jout_begin(&js, &st.out, time(NULL), CORRAL_VERSION,
+				 corral_conn_server_name(c));
+		st.js = &js;
+		/* a job named twice, or in two destinations named, is shown once */
+		if (nops > 0 || o.mode != MODE_JOBS)
+			st.seen = &seen;
+	}
+
 	switch (o.mode) {
 	case MODE_JOBS:
 		run_jobs(c, &o, nops, ops, &st);
@@ -809,13 +778,12 @@ int main(int argc, char **argv)
 		break;
 	}
 
-	if (st.doc) {
-		if (qstat_json_print(stdout, st.doc) < 0)
-			log_err_exit(1, "out of memory");
-		json_decref(st.doc);
-	}
-	fflush(stdout);
+	if (st.js)
+		qstat_jout_end(st.js);
+	if (qstat_out_close(&st.out) < 0)
+		log_err_exit(1, "cannot write the output: %s", strerror(errno));
 	corral_close(c);
+	nameset_free(&seen);
 	for (int i = 0; i < o.nusers; i++)
 		free(o.users[i]);
 	free(o.users);

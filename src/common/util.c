@@ -57,8 +57,13 @@ int corral_mkdir_p(const char *path, mode_t mode)
 			return -errno;
 		*p = '/';
 	}
-	if (mkdir(tmp, mode) < 0 && errno != EEXIST)
-		return -errno;
+	if (mkdir(tmp, mode) < 0) {
+		struct stat sb;
+		if (errno != EEXIST)
+			return -errno;
+		if (stat(tmp, &sb) < 0 || !S_ISDIR(sb.st_mode))
+			return -ENOTDIR;
+	}
 	return 0;
 }
 
@@ -66,7 +71,8 @@ char *corral_ctime(time_t t, char *buf, size_t n)
 {
 	struct tm tm;
 	localtime_r(&t, &tm);
-	strftime(buf, n, "%a %b %e %H:%M:%S %Y", &tm);
+	if (strftime(buf, n, "%a %b %e %H:%M:%S %Y", &tm) == 0 && n > 0)
+		buf[0] = '\0'; /* too small: an empty string, never garbage */
 	return buf;
 }
 

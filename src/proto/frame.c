@@ -12,12 +12,15 @@ static int dump_cb(const char *p, size_t n, void *arg)
 
 int corral_frame_encode(struct corral_buf *out, const json_t *msg)
 {
-	size_t start = out->len;
+	/* Offsets relative to the unread head: appending may compact the
+	 * buffer (move unread bytes to the front). */
 	buf_append(out, "\0\0\0\0", 4);
+	size_t rel = out->len - out->head - 4;
 	if (json_dump_callback(msg, dump_cb, out, JSON_COMPACT) < 0) {
-		out->len = start;
+		out->len = out->head + rel;
 		return -EINVAL;
 	}
+	size_t start = out->head + rel;
 	size_t n = out->len - start - 4;
 	unsigned char *h = (unsigned char *)out->data + start;
 	h[0] = (unsigned char)(n >> 24);

@@ -417,7 +417,7 @@ int node_kill_job(struct server *s, struct job *j, const char *reason)
 	if (!d)
 		return -ENOTCONN;
 	const char *kd = j->queue ? kv_get(&j->queue->attrs, "kill_delay") : NULL;
-	push(d, json_pack("{s:s,s:s,s:s,s:i}", "op", "job.kill", "id", jid(s, j), "reason", reason,
+	push(d, json_pack("{s:s,s:s,s:s,s:i}", "op", "job.kill", "job", jid(s, j), "reason", reason,
 			  "kill_delay", kd ? atoi(kd) : 10));
 	return 0;
 }
@@ -428,7 +428,7 @@ int node_signal_job(struct server *s, struct job *j, const char *sig)
 	struct daemon *d = n && n->rt ? n->rt->d : NULL;
 	if (!d)
 		return -ENOTCONN;
-	push(d, json_pack("{s:s,s:s,s:s}", "op", "job.signal", "id", jid(s, j), "signal", sig));
+	push(d, json_pack("{s:s,s:s,s:s}", "op", "job.signal", "job", jid(s, j), "signal", sig));
 	return 0;
 }
 
@@ -544,7 +544,7 @@ void h_node_register(struct conn *c, json_int_t id, json_t *msg)
 			corral_log(LOG_WARNING, "node",
 				   "%s reports job %s that does not run there: killing it", host,
 				   jidtext ? jidtext : "?");
-			push(d, json_pack("{s:s,s:s,s:s,s:i}", "op", "job.kill", "id",
+			push(d, json_pack("{s:s,s:s,s:s,s:i}", "op", "job.kill", "job",
 					  jidtext ? jidtext : "?", "reason", "unknown", "kill_delay", 0));
 		}
 	}
@@ -865,7 +865,7 @@ static int start_job(struct server *s, struct job *j, const char *spec, int *pbs
 void h_job_run(struct conn *c, json_int_t id, json_t *msg)
 {
 	struct server *s = c->srv;
-	const char *sid = json_string_value(json_object_get(msg, "id"));
+	const char *sid = json_string_value(json_object_get(msg, "job"));
 	const char *spec = json_string_value(json_object_get(msg, "vnodes"));
 	corral_error_t err = {0};
 	int pbs = 0;

@@ -1,7 +1,8 @@
 /* test_cli_qstat_fmt.c - qstat's output shapes (src/cli/lib/qstat_fmt.h):
  * the job table and its '*' truncation, -f wrapping, the JSON conversion
- * (nested resources, numbers vs strings, Variable_List), the queue and
- * server summaries, and the alternate display. */
+ * (nested resources, numbers vs strings, Variable_List) and the
+ * streaming JSON writer held to it byte for byte, the queue and server
+ * summaries, the alternate display, and the job-list scanner. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -259,30 +260,79 @@ static void assert_json_str(json_t *v, const char *want)
 	json_decref(v);
 }
 
+static void assert_json_real(json_t *v, double want)
+{
+	assert_true(json_is_real(v));
+	assert_true(json_real_value(v) == want);
+	json_decref(v);
+}
+
 static void test_json_value(void **state)
 {
 	(void)state;
 	assert_json_int(qstat_json_value("1"), 1);
 	assert_json_int(qstat_json_value("-3"), -3);
 	assert_json_int(qstat_json_value("0"), 0);
-	json_t *r = qstat_json_value("1.5");
-	assert_true(json_is_real(r));
-	assert_true(json_real_value(r) == 1.5);
-	json_decref(r);
-	r = qstat_json_value("2e3");
-	assert_true(json_is_real(r));
-	json_decref(r);
-	r = qstat_json_value("99999999999999999999"); /* too big for 64 bits */
-	assert_true(json_is_real(r));
-	json_decref(r);
-	assert_json_str(qstat_json_value("4gb"), "4gb");
-	assert_json_str(qstat_json_value("01:00:00"), "01:00:00");
-	assert_json_str(qstat_json_value("007"), "007");
-	assert_json_str(qstat_json_value(""), "");
-	assert_json_str(qstat_json_value(" 1"), " 1");
-	assert_json_str(qstat_json_value("1."), "1.");
-	assert_json_str(qstat_json_value("nan"), "nan");
-	assert_json_str(qstat_json_value("True"), "True");
+	assert_json_int(qstat_json_value("-0"), 0);
+	assert_json_int(qstat_json_value("9223372036854775807"), INT64_MAX);
+	assert_json_int(qstat_json_value("-9223372036854775808"), INT64_MIN);
+	assert_json_real(qstat_json_value("1.5"), 1.5);
+	assert_json_real(qstat_json_value("-0.25"), -0.25);
+	assert_json_real(qstat_json_value("0.1"), 0.1);
+	assert_json_real(qstat_json_value("1.50"), 1.5);
+	assert_json_real(qstat_json_value("123456789.012345"), 123456789.012345);
+	assert_json_real(qstat_json_value("0.000000000000001"), 0.000000000000001);
+	/* only plain decimal numbers: no exponents, leading zeros, blanks,
+	 * signs other than '-', hex, digits lost to a double, or 64-bit
+	 * overflow */
+	static const char *strings[] = {
+	    "4gb",
+	    "01:00:00",
+	    "007",
+	    "",
+	    " 1",
+	    "1 ",
+	    " 5",
+	    "1.",
+	    ".5",
+	    "+1",
+	    "-",
+	    "--1",
+	    "1e5",
+	    "2e3",
+	    "1E5",
+	    "1.5e3",
+	    "0x10",
+	    "nan",
+	    "NaN",
+	    "inf",
+	    "Infinity",
+	    "True",
+	    "true",
+	    "null",
+	    "1,000",
+	    "00",
+	    "-01",
+	    "0.1.2",
+	    "99999999999999999999",
+	    "9223372036854775808",
+	    "-9223372036854775809",
+	    "1234567890.123456",
+	    "0.1234567890123456",
+	    "1\n",
+	};
+	for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++) {
+		json_t *v = qstat_json_value(strings[i]);
+		if (!json_is_string(v))
+			fail_msg("\"%s\" should stay a string", strings[i]);
+		assert_json_str(v, strings[i]);
+		assert_int_equal(qstat_json_number(strings[i]), 0);
+	}
+	assert_int_equal(qstat_json_number("12"), 1);
+	assert_int_equal(qstat_json_number("12.0"), 2);
+	assert_int_equal(qstat_json_number("100000000000000.0"), 2);  /* 15 digits */
+	assert_int_equal(qstat_json_number("1000000000000000.5"), 0); /* 17 */
+	assert_int_equal(qstat_json_number("0.00000000000000000001"), 2);
 }
 
 static void test_json_varlist(void **state)
@@ -301,6 +351,13 @@ static void test_json_varlist(void **state)
 
 	v = qstat_json_varlist("");
 	assert_int_equal(json_object_size(v), 0);
+	json_decref(v);
+
+	/* a repeated name keeps its first place, with the last value */
+	v = qstat_json_varlist("A=1,B=2,A=3,,=x");
+	char *t = json_dumps(v, JSON_COMPACT);
+	assert_string_equal(t, "{\"A\":\"3\",\"B\":\"2\",\"\":\"x\"}");
+	free(t);
 	json_decref(v);
 }
 
@@ -370,6 +427,251 @@ static void test_json_real_format(void **state)
 	assert_string_equal(out, "{\n    \"x\":0.1\n}\n");
 	free(out);
 	json_decref(doc);
+}
+
+/* ---- JSON, streamed, against the jansson tree ----------------------- */
+
+struct jctx {
+	struct qstat_jout *js;
+	const char *group;
+};
+
+static void jout_cb(void *arg, const char *id, const struct qstat_kv *kv, size_t n)
+{
+	struct jctx *j = arg;
+	qstat_jout_object(j->js, j->group, id, kv, n);
+}
+
+/* The document for a job.stat reply: streamed from its text (scanner and
+ * writer) and built as a jansson tree then printed, as qstat did before.
+ * Both must be the same bytes, and valid JSON. */
+static void compare_json(const char *reply)
+{
+	/* the reference: a tree */
+	json_error_t e;
+	json_t *rep = json_loads(reply, 0, &e);
+	if (!rep)
+		fail_msg("bad test reply: %s", e.text);
+	json_t *doc = qstat_json_doc(1700000000, "1.2.3", "vm\"x");
+	json_t *jobs = NULL;
+	size_t i;
+	json_t *job;
+	json_array_foreach(json_object_get(rep, "jobs"), i, job)
+	{
+		if (!jobs) {
+			jobs = json_object();
+			json_object_set_new(doc, "Jobs", jobs);
+		}
+		json_object_set_new(jobs, json_string_value(json_object_get(job, "id")),
+				    qstat_json_attrs(json_object_get(job, "attrs")));
+	}
+	struct cap c;
+	cap_open(&c);
+	assert_int_equal(qstat_json_print(c.f, doc), 0);
+	char *want = cap_close(&c);
+	json_decref(doc);
+	json_decref(rep);
+
+	/* streamed */
+	struct qstat_out out;
+	struct qstat_jout js;
+	struct jctx j = {.js = &js, .group = "Jobs"};
+	cap_open(&c);
+	qstat_out_init(&out, c.f);
+	qstat_jout_begin(&js, &out, 1700000000, "1.2.3", "vm\"x");
+	char *text = strdup(reply);
+	assert_int_equal(qstat_scan_jobs(text, strlen(text), jout_cb, &j, NULL), 0);
+	free(text);
+	qstat_jout_end(&js);
+	assert_int_equal(qstat_out_close(&out), 0);
+	char *got = cap_close(&c);
+
+	if (strcmp(want, got) != 0)
+		fail_msg("streamed JSON differs\n--- tree:\n%s\n--- streamed:\n%s", want, got);
+	json_t *back = json_loads(got, 0, &e);
+	if (!back)
+		fail_msg("streamed JSON does not parse: %s", e.text);
+	json_decref(back);
+	free(want);
+	free(got);
+}
+
+static void test_json_stream(void **state)
+{
+	(void)state;
+	/* escapes and unicode, in names, values and ids */
+	compare_json("{\"id\":1,\"ok\":true,\"jobs\":[{\"id\":\"1.vm\",\"attrs\":{"
+		     "\"Job_Name\":\"say \\\"hi\\\" back\\\\slash \\/ "
+		     "\\b\\f\\n\\r\\t\\u0001\\u001f\\u007f\","
+		     "\"comment\":\"\\u00e9\\u4e2d\\ud83d\\ude00 \xc3\xa9 \xe2\x82\xac\","
+		     "\"na\\\"me\\u00e9\":\"x\",\"empty\":\"\","
+		     "\"Resource_List.ncpus\":\"4\",\"Resource_List.mem\":\"4gb\","
+		     "\"Resource_List.a\\\"b\":\"\\\"\"}},"
+		     "{\"id\":\"2.v\\u00e9\\\"m\",\"attrs\":{}}],\"errors\":[]}");
+
+	/* numbers and look-alikes */
+	compare_json("{\"id\":2,\"ok\":true,\"jobs\":[{\"id\":\"3.vm\",\"attrs\":{"
+		     "\"a\":\"1e5\",\"b\":\"007\",\"c\":\"-3\",\"d\":\" 5\",\"e\":\"0x10\","
+		     "\"f\":\"1.5\",\"g\":\"0.1\",\"h\":\"-0\",\"i\":\"-0.0\",\"j\":\"1.50\","
+		     "\"k\":\"99999999999999999999\",\"l\":\"9223372036854775807\","
+		     "\"m\":\"-9223372036854775808\",\"n\":\"9223372036854775808\","
+		     "\"o\":\"1234567890.123456\",\"p\":\"123456789.012345\",\"q\":\"0.000001\","
+		     "\"r\":\"1.\",\"s\":\".5\",\"t\":\"+1\",\"u\":\"1,000\",\"v\":\"NaN\","
+		     "\"w\":\"true\",\"x\":\"null\",\"y\":\"100000000000000.0\",\"z\":\"2.0\","
+		     "\"Priority\":\"-1024\",\"resources_used.cpupercent\":\"0\","
+		     "\"resources_used.cput\":\"00:00:01\",\"resources_used.mem\":\"0kb\","
+		     "\"Resource_List.walltime\":\"01:00:00\",\"Resource_List.ncpus\":\"2\"}}],"
+		     "\"errors\":[]}");
+
+	/* nesting: parents apart, odd dots; times; Variable_List */
+	compare_json("{\"id\":3,\"ok\":true,\"jobs\":[{\"id\":\"4.vm\",\"attrs\":{"
+		     "\"Resource_List.a\":\"1\",\"x\":\"y\",\"resources_used.b\":\"2\","
+		     "\"Resource_List.b\":\"3\",\".hidden\":\"4\",\"trail.\":\"5\",\"a.b.c\":\"6\","
+		     "\"resources_used.c\":\"7\",\"a.d\":\"8\","
+		     "\"ctime\":\"1700000000\",\"mtime\":\"1700000001\",\"qtime\":\"bad\","
+		     "\"estimated.start_time\":\"0\",\"estimated.exec_vnode\":\"(n1:ncpus=1)\","
+		     "\"Execution_Time\":\"1700000000\",\"history_timestamp\":\"-5\","
+		     "\"stime\":\"99999999999999999999\","
+		     "\"Variable_List\":\"PBS_O_HOME=/home/a,N=42,LIST=a\\\\,b,EMPTY=,BARE,X=y=z,"
+		     "Q=\\\"q\\\",U=\\u00e9,N=43,=v,,\"}},"
+		     "{\"id\":\"5.vm\",\"attrs\":{\"Variable_List\":\"\",\"Job_Name\":\"\"}},"
+		     "{\"id\":\"6.vm\",\"attrs\":{\"Variable_List\":\",,,\"}}],\"errors\":[]}");
+
+	/* a long Variable_List with repeats (the hashed de-duplication) */
+	char reply[8192];
+	int l = snprintf(reply, sizeof reply,
+			 "{\"id\":4,\"ok\":true,\"jobs\":[{\"id\":\"7.vm\",\"attrs\":{"
+			 "\"Variable_List\":\"");
+	for (int i = 0; i < 60; i++)
+		l += snprintf(reply + l, sizeof reply - (size_t)l, "%sV%d=%d", i ? "," : "", i % 23,
+			      i);
+	snprintf(reply + l, sizeof reply - (size_t)l, "\"}}],\"errors\":[]}");
+	compare_json(reply);
+
+	/* no jobs: no "Jobs" */
+	compare_json("{\"id\":5,\"ok\":true,\"jobs\":[],\"errors\":[]}");
+}
+
+static void test_json_stream_groups(void **state)
+{
+	(void)state;
+	struct cap c;
+	struct qstat_out out;
+	struct qstat_jout js;
+	struct qstat_kv kv[] = {{"enabled", "True"}, {"total_jobs", "3"}};
+
+	cap_open(&c);
+	qstat_out_init(&out, c.f);
+	qstat_jout_begin(&js, &out, 5, "v", "s");
+	qstat_jout_object(&js, "Queue", "workq", kv, 2);
+	qstat_jout_object(&js, "Queue", "q2", kv, 0);
+	qstat_jout_end(&js);
+	qstat_out_close(&out);
+	char *got = cap_close(&c);
+	assert_string_equal(got, "{\n"
+				 "    \"timestamp\":5,\n"
+				 "    \"pbs_version\":\"v\",\n"
+				 "    \"pbs_server\":\"s\",\n"
+				 "    \"Queue\":{\n"
+				 "        \"workq\":{\n"
+				 "            \"enabled\":\"True\",\n"
+				 "            \"total_jobs\":3\n"
+				 "        },\n"
+				 "        \"q2\":{}\n"
+				 "    }\n"
+				 "}\n");
+	free(got);
+
+	/* bytes that are not UTF-8 (never sent by the server) still give
+	 * valid JSON */
+	struct qstat_kv bad[] = {{"a\xff", "x\xc3(\xed\xa0\x80y\xf4\x90\x80\x80"}};
+	cap_open(&c);
+	qstat_out_init(&out, c.f);
+	qstat_jout_begin(&js, &out, 5, "v", "s");
+	qstat_jout_object(&js, "Jobs", "1.vm", bad, 1);
+	qstat_jout_end(&js);
+	qstat_out_close(&out);
+	got = cap_close(&c);
+	json_error_t e;
+	json_t *back = json_loads(got, 0, &e);
+	if (!back)
+		fail_msg("invalid JSON: %s\n%s", e.text, got);
+	json_decref(back);
+	free(got);
+}
+
+/* The bulk -f and dsv writers, on scanner arrays, show times as
+ * qstat_display_value does. */
+static void test_full_kv_times(void **state)
+{
+	(void)state;
+	static const char *names[] = {
+	    "ctime",
+	    "mtime",
+	    "qtime",
+	    "etime",
+	    "stime",
+	    "obittime",
+	    "Execution_Time",
+	    "estimated.start_time",
+	    "last_state_change_time",
+	    "last_used_time",
+	    "history_timestamp",
+	    "Resource_List.walltime",
+	    "Job_Name",
+	};
+	static const char *values[] = {"1700000000", "1700000001", "0", "x", "-1", ""};
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+		for (size_t k = 0; k < sizeof values / sizeof values[0]; k++) {
+			char tbuf[64], want[256];
+			const char *shown =
+			    qstat_display_value(names[i], values[k], tbuf, sizeof tbuf);
+			snprintf(want, sizeof want, "Job Id: 1.vm\n    %s = %s\n\n", names[i],
+				 shown);
+			/* twice: the second comes from the kept answers */
+			for (int rep = 0; rep < 2; rep++) {
+				struct qstat_kv kv = {names[i], values[k]};
+				struct cap c;
+				struct qstat_out out;
+				cap_open(&c);
+				qstat_out_init(&out, c.f);
+				qstat_full_kv(&out, QSTAT_JOB, "1.vm", &kv, 1);
+				qstat_out_close(&out);
+				char *got = cap_close(&c);
+				assert_string_equal(got, want);
+				free(got);
+			}
+		}
+	}
+	/* a time really is converted */
+	char tbuf[64];
+	assert_string_not_equal(
+	    qstat_display_value("history_timestamp", "1700000000", tbuf, sizeof tbuf),
+	    "1700000000");
+}
+
+/* Output larger than the buffer, and single writes larger than it. */
+static void test_out_large(void **state)
+{
+	(void)state;
+	struct cap c;
+	struct qstat_out out;
+	size_t big = (3u << 20) + 17;
+	char *v = malloc(big + 1);
+	memset(v, 'v', big);
+	v[big] = '\0';
+	struct qstat_kv kv[] = {{"a", "1"}, {"b", v}};
+	cap_open(&c);
+	qstat_out_init(&out, c.f);
+	for (int i = 0; i < 3; i++)
+		qstat_dsv_kv(&out, QSTAT_JOB, "1.vm", kv, 2, "|");
+	assert_int_equal(qstat_out_close(&out), 0);
+	char *got = cap_close(&c);
+	size_t line = strlen("Job Id: 1.vm|a=1|b=") + big + 1;
+	assert_int_equal(strlen(got), 3 * line);
+	assert_memory_equal(got + 2 * line, "Job Id: 1.vm|a=1|b=vvv", 22);
+	free(got);
+	free(v);
 }
 
 /* ---- queue and server summaries ------------------------------------- */
@@ -700,6 +1002,10 @@ int main(void)
 	    cmocka_unit_test(test_json_varlist),
 	    cmocka_unit_test(test_json_doc),
 	    cmocka_unit_test(test_json_real_format),
+	    cmocka_unit_test(test_json_stream),
+	    cmocka_unit_test(test_json_stream_groups),
+	    cmocka_unit_test(test_full_kv_times),
+	    cmocka_unit_test(test_out_large),
 	    cmocka_unit_test(test_state_counts),
 	    cmocka_unit_test(test_queue_table),
 	    cmocka_unit_test(test_server_table),

@@ -80,6 +80,14 @@ static void test_buf_append_consume(void **state)
 	assert_int_equal(b.head, 0);
 	assert_int_equal(b.len, 0);
 
+	/* appending nothing to an empty buffer allocates nothing */
+	buf_free(&b);
+	buf_append(&b, NULL, 0);
+	buf_append(&b, "", 0);
+	assert_null(b.data);
+	assert_int_equal(b.cap, 0);
+	assert_int_equal(buf_unread(&b), 0);
+
 	/* binary data with NULs */
 	static const char bin[] = {0, 1, 0, 2, (char)0xff};
 	buf_append(&b, bin, sizeof bin);
@@ -137,9 +145,10 @@ static void test_buf_compaction(void **state)
 	assert_int_equal(b.cap, 256);
 	buf_consume(&b, 150);
 	assert_int_equal(b.head, 150);
-	buf_append(&b, "0123456789012345678901234567890123456789"
-		       "0123456789012345678901234567890123456789"
-		       "01234567890123456789",
+	buf_append(&b,
+		   "0123456789012345678901234567890123456789"
+		   "0123456789012345678901234567890123456789"
+		   "01234567890123456789",
 		   100);
 	assert_int_equal(b.cap, 256);
 	assert_int_equal(b.head, 0);
@@ -354,14 +363,29 @@ static void test_errno_names(void **state)
 		int code;
 		const char *name;
 	} wire[] = {
-		{EPERM, "EPERM"},         {ENOENT, "ENOENT"},     {EIO, "EIO"},
-		{E2BIG, "E2BIG"},         {EAGAIN, "EAGAIN"},     {ENOMEM, "ENOMEM"},
-		{EACCES, "EACCES"},       {EBUSY, "EBUSY"},       {EEXIST, "EEXIST"},
-		{EINVAL, "EINVAL"},       {ENOSPC, "ENOSPC"},     {ERANGE, "ERANGE"},
-		{ENOSYS, "ENOSYS"},       {EPROTO, "EPROTO"},     {ENOTSUP, "ENOTSUP"},
-		{ETIMEDOUT, "ETIMEDOUT"}, {ECONNREFUSED, "ECONNREFUSED"},
-		{ESRCH, "ESRCH"},         {EALREADY, "EALREADY"}, {ESHUTDOWN, "ESHUTDOWN"},
-		{ENOTCONN, "ENOTCONN"},   {EMSGSIZE, "EMSGSIZE"}, {EROFS, "EROFS"},
+	    {EPERM, "EPERM"},
+	    {ENOENT, "ENOENT"},
+	    {EIO, "EIO"},
+	    {E2BIG, "E2BIG"},
+	    {EAGAIN, "EAGAIN"},
+	    {ENOMEM, "ENOMEM"},
+	    {EACCES, "EACCES"},
+	    {EBUSY, "EBUSY"},
+	    {EEXIST, "EEXIST"},
+	    {EINVAL, "EINVAL"},
+	    {ENOSPC, "ENOSPC"},
+	    {ERANGE, "ERANGE"},
+	    {ENOSYS, "ENOSYS"},
+	    {EPROTO, "EPROTO"},
+	    {ENOTSUP, "ENOTSUP"},
+	    {ETIMEDOUT, "ETIMEDOUT"},
+	    {ECONNREFUSED, "ECONNREFUSED"},
+	    {ESRCH, "ESRCH"},
+	    {EALREADY, "EALREADY"},
+	    {ESHUTDOWN, "ESHUTDOWN"},
+	    {ENOTCONN, "ENOTCONN"},
+	    {EMSGSIZE, "EMSGSIZE"},
+	    {EROFS, "EROFS"},
 	};
 	for (size_t i = 0; i < ARRAY_LEN(wire); i++) {
 		assert_string_equal(corral_errno_name(wire[i].code), wire[i].name);
@@ -397,20 +421,21 @@ static void test_parse_long_ok(void **state)
 		const char *s;
 		long min, max, want;
 	} cases[] = {
-		{"0", 0, 10, 0},
-		{"10", 0, 10, 10},
-		{"-5", -10, 10, -5},
-		{"+7", 0, 10, 7},
-		{"007", 0, 10, 7},
-		{"-0", 0, 0, 0},
-		{"9223372036854775807", LONG_MIN, LONG_MAX, LONG_MAX},
-		{"-9223372036854775808", LONG_MIN, LONG_MAX, LONG_MIN},
-		{"1", 1, 1, 1},
+	    {"0", 0, 10, 0},
+	    {"10", 0, 10, 10},
+	    {"-5", -10, 10, -5},
+	    {"+7", 0, 10, 7},
+	    {"007", 0, 10, 7},
+	    {"-0", 0, 0, 0},
+	    {"9223372036854775807", LONG_MIN, LONG_MAX, LONG_MAX},
+	    {"-9223372036854775808", LONG_MIN, LONG_MAX, LONG_MIN},
+	    {"1", 1, 1, 1},
 	};
 	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
 		long out = 12345;
 		print_message("%s\n", cases[i].s);
-		assert_int_equal(corral_parse_long(cases[i].s, cases[i].min, cases[i].max, &out), 0);
+		assert_int_equal(corral_parse_long(cases[i].s, cases[i].min, cases[i].max, &out),
+				 0);
 		assert_int_equal(out, cases[i].want);
 	}
 }
@@ -422,26 +447,26 @@ static void test_parse_long_bad(void **state)
 		long min, max;
 		int rc;
 	} cases[] = {
-		{"", 0, 10, -EINVAL},
-		{" 1", 0, 10, -EINVAL},
-		{"\t1", 0, 10, -EINVAL},
-		{"1 ", 0, 10, -EINVAL},
-		{"1\n", 0, 10, -EINVAL},
-		{"12abc", 0, 100, -EINVAL},
-		{"abc", 0, 100, -EINVAL},
-		{"-", 0, 100, -EINVAL},
-		{"+", 0, 100, -EINVAL},
-		{"0x10", 0, 100, -EINVAL},
-		{"1.5", 0, 100, -EINVAL},
-		{"1e3", 0, 10000, -EINVAL},
-		{"--1", -10, 10, -EINVAL},
-		{"11", 0, 10, -ERANGE},
-		{"-1", 0, 10, -ERANGE},
-		{"-11", -10, 10, -ERANGE},
-		{"0", 1, 10, -ERANGE},
-		{"9223372036854775808", LONG_MIN, LONG_MAX, -ERANGE},
-		{"-9223372036854775809", LONG_MIN, LONG_MAX, -ERANGE},
-		{"99999999999999999999999", 0, 10, -ERANGE},
+	    {"", 0, 10, -EINVAL},
+	    {" 1", 0, 10, -EINVAL},
+	    {"\t1", 0, 10, -EINVAL},
+	    {"1 ", 0, 10, -EINVAL},
+	    {"1\n", 0, 10, -EINVAL},
+	    {"12abc", 0, 100, -EINVAL},
+	    {"abc", 0, 100, -EINVAL},
+	    {"-", 0, 100, -EINVAL},
+	    {"+", 0, 100, -EINVAL},
+	    {"0x10", 0, 100, -EINVAL},
+	    {"1.5", 0, 100, -EINVAL},
+	    {"1e3", 0, 10000, -EINVAL},
+	    {"--1", -10, 10, -EINVAL},
+	    {"11", 0, 10, -ERANGE},
+	    {"-1", 0, 10, -ERANGE},
+	    {"-11", -10, 10, -ERANGE},
+	    {"0", 1, 10, -ERANGE},
+	    {"9223372036854775808", LONG_MIN, LONG_MAX, -ERANGE},
+	    {"-9223372036854775809", LONG_MIN, LONG_MAX, -ERANGE},
+	    {"99999999999999999999999", 0, 10, -ERANGE},
 	};
 	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
 		long out = 12345;
@@ -457,12 +482,12 @@ static void test_parse_long_bad(void **state)
 
 static void test_parse_bool(void **state)
 {
-	static const char *yes[] = {"true", "TRUE", "True", "t", "T", "yes", "YES", "y", "Y", "1",
-				    "on", "ON"};
-	static const char *no[] = {"false", "FALSE", "False", "f", "F", "no", "NO", "n", "N", "0",
-				   "off", "Off"};
-	static const char *bad[] = {"", "2", "-1", "tru", "truee", " true", "true ", "yess",
-				    "nope", "00", "01", "enable", "+"};
+	static const char *yes[] = {"true", "TRUE", "True", "t", "T",  "yes",
+				    "YES",  "y",    "Y",    "1", "on", "ON"};
+	static const char *no[] = {"false", "FALSE", "False", "f", "F",	  "no",
+				   "NO",    "n",     "N",     "0", "off", "Off"};
+	static const char *bad[] = {"",	    "2",    "-1", "tru", "truee",  " true", "true ",
+				    "yess", "nope", "00", "01",	 "enable", "+"};
 	for (size_t i = 0; i < ARRAY_LEN(yes); i++)
 		assert_int_equal(corral_parse_bool(yes[i]), 1);
 	for (size_t i = 0; i < ARRAY_LEN(no); i++)
@@ -477,8 +502,12 @@ static void test_parse_bool(void **state)
 /* Seconds since the epoch of a UTC broken-down time. */
 static time_t utc(int y, int mon, int d, int h, int m, int s)
 {
-	struct tm tm = {.tm_year = y - 1900, .tm_mon = mon - 1, .tm_mday = d,
-			.tm_hour = h, .tm_min = m, .tm_sec = s};
+	struct tm tm = {.tm_year = y - 1900,
+			.tm_mon = mon - 1,
+			.tm_mday = d,
+			.tm_hour = h,
+			.tm_min = m,
+			.tm_sec = s};
 	return timegm(&tm);
 }
 
@@ -542,8 +571,33 @@ static void test_ctime_small_buffer(void **state)
 static void rm_rf(const char *path)
 {
 	char *cmd = xasprintf("rm -rf '%s'", path);
-	assert_int_equal(system(cmd), 0);
+	if (system(cmd) != 0)
+		fprintf(stderr, "cannot remove %s\n", path);
 	free(cmd);
+}
+
+/* A fresh temporary directory per test in *state, removed afterwards even
+ * when the test fails. */
+static int setup_tmpdir(void **state)
+{
+	char *d = xstrdup("/tmp/corral-ut-util-XXXXXX");
+	if (!mkdtemp(d)) {
+		free(d);
+		return -1;
+	}
+	*state = d;
+	return 0;
+}
+
+static int teardown_tmpdir(void **state)
+{
+	char *d = *state;
+	char *ro = xasprintf("%s/ro", d);
+	chmod(ro, 0755); /* so that rm can go inside */
+	free(ro);
+	rm_rf(d);
+	free(d);
+	return 0;
 }
 
 static mode_t mode_of(const char *path)
@@ -556,9 +610,7 @@ static mode_t mode_of(const char *path)
 
 static void test_mkdir_p(void **state)
 {
-	char tmpl[] = "/tmp/corral-ut-mkdir-XXXXXX";
-	char *base = mkdtemp(tmpl);
-	assert_non_null(base);
+	const char *base = *state;
 	mode_t old = umask(022);
 
 	char *deep = xasprintf("%s/a/b/c", base);
@@ -606,7 +658,6 @@ static void test_mkdir_p(void **state)
 	assert_true(corral_mkdir_p("", 0755) < 0);
 
 	umask(old);
-	rm_rf(base);
 	free(deep);
 	free(a);
 	free(ab);
@@ -627,18 +678,14 @@ static void test_mkdir_p(void **state)
  * on EEXIST, stat() the path and return -ENOTDIR unless S_ISDIR. */
 static void test_mkdir_p_onto_file(void **state)
 {
-	char tmpl[] = "/tmp/corral-ut-mkdir-XXXXXX";
-	char *base = mkdtemp(tmpl);
-	assert_non_null(base);
+	const char *base = *state;
 	char file[PATH_MAX];
 	snprintf(file, sizeof file, "%s/file", base);
 	FILE *f = fopen(file, "w");
 	assert_non_null(f);
 	fclose(f);
 	int rc = corral_mkdir_p(file, 0755);
-	int still_file = S_ISREG(mode_of(file));
-	rm_rf(base);
-	assert_true(still_file);
+	assert_true(S_ISREG(mode_of(file)));
 	assert_true(rc < 0);
 }
 
@@ -712,26 +759,26 @@ static void test_misc(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_buf_init_free),
-		cmocka_unit_test(test_buf_append_consume),
-		cmocka_unit_test(test_buf_reserve),
-		cmocka_unit_test(test_buf_compaction),
-		cmocka_unit_test(test_buf_printf),
-		cmocka_unit_test(test_buf_reset),
-		cmocka_unit_test(test_xalloc),
-		cmocka_unit_test(test_errorf_fits),
-		cmocka_unit_test(test_errorf_truncates),
-		cmocka_unit_test(test_errorf_null_and_errno),
-		cmocka_unit_test(test_errno_names),
-		cmocka_unit_test(test_parse_long_ok),
-		cmocka_unit_test(test_parse_long_bad),
-		cmocka_unit_test(test_parse_bool),
-		cmocka_unit_test(test_ctime),
-		cmocka_unit_test(test_ctime_small_buffer),
-		cmocka_unit_test(test_mkdir_p),
-		cmocka_unit_test(test_mkdir_p_onto_file),
-		cmocka_unit_test(test_home_and_path),
-		cmocka_unit_test(test_misc),
+	    cmocka_unit_test(test_buf_init_free),
+	    cmocka_unit_test(test_buf_append_consume),
+	    cmocka_unit_test(test_buf_reserve),
+	    cmocka_unit_test(test_buf_compaction),
+	    cmocka_unit_test(test_buf_printf),
+	    cmocka_unit_test(test_buf_reset),
+	    cmocka_unit_test(test_xalloc),
+	    cmocka_unit_test(test_errorf_fits),
+	    cmocka_unit_test(test_errorf_truncates),
+	    cmocka_unit_test(test_errorf_null_and_errno),
+	    cmocka_unit_test(test_errno_names),
+	    cmocka_unit_test(test_parse_long_ok),
+	    cmocka_unit_test(test_parse_long_bad),
+	    cmocka_unit_test(test_parse_bool),
+	    cmocka_unit_test(test_ctime),
+	    cmocka_unit_test(test_ctime_small_buffer),
+	    cmocka_unit_test_setup_teardown(test_mkdir_p, setup_tmpdir, teardown_tmpdir),
+	    cmocka_unit_test_setup_teardown(test_mkdir_p_onto_file, setup_tmpdir, teardown_tmpdir),
+	    cmocka_unit_test(test_home_and_path),
+	    cmocka_unit_test(test_misc),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -27,10 +27,7 @@ static void put_raw(struct corral_buf *b, const void *p, size_t n)
 	buf_append(b, p, n);
 }
 
-static void put_str(struct corral_buf *b, const char *s)
-{
-	put_raw(b, s, strlen(s));
-}
+static void put_str(struct corral_buf *b, const char *s) { put_raw(b, s, strlen(s)); }
 
 static uint32_t be32(const void *p)
 {
@@ -275,25 +272,25 @@ static void test_bad_payloads(void **state)
 {
 	static const struct {
 		const char *payload;
-		size_t len; /* 0: strlen */
+		size_t len;	 /* 0: strlen */
 		const char *why; /* expected in err.text; NULL: not checked */
 	} cases[] = {
-		{"{bad", 0, "malformed JSON"},
-		{"{\"a\":1", 0, "malformed JSON"},
-		{"not json", 0, "malformed JSON"},
-		{"{} x", 0, "malformed JSON"},
-		{"{}{}", 0, "malformed JSON"},
-		{"{\"a\":1,\"a\":2}", 0, "malformed JSON"}, /* duplicate keys */
-		{"{\"a\":{\"b\":1,\"b\":1}}", 0, "malformed JSON"},
-		{"{\"a\":\"\xff\xfe\"}", 0, "malformed JSON"}, /* not UTF-8 */
-		{"{\"a\":\"x\0y\"}", 11, "malformed JSON"},   /* raw NUL */
-		{"[1,2]", 0, "must be a JSON object"},
-		{"[]", 0, "must be a JSON object"},
-		/* scalars: jansson itself refuses them ("'[' or '{' expected") */
-		{"\"str\"", 0, NULL},
-		{"42", 0, NULL},
-		{"null", 0, NULL},
-		{"true", 0, NULL},
+	    {"{bad", 0, "malformed JSON"},
+	    {"{\"a\":1", 0, "malformed JSON"},
+	    {"not json", 0, "malformed JSON"},
+	    {"{} x", 0, "malformed JSON"},
+	    {"{}{}", 0, "malformed JSON"},
+	    {"{\"a\":1,\"a\":2}", 0, "malformed JSON"}, /* duplicate keys */
+	    {"{\"a\":{\"b\":1,\"b\":1}}", 0, "malformed JSON"},
+	    {"{\"a\":\"\xff\xfe\"}", 0, "malformed JSON"}, /* not UTF-8 */
+	    {"{\"a\":\"x\0y\"}", 11, "malformed JSON"},	   /* raw NUL */
+	    {"[1,2]", 0, "must be a JSON object"},
+	    {"[]", 0, "must be a JSON object"},
+	    /* scalars: jansson itself refuses them ("'[' or '{' expected") */
+	    {"\"str\"", 0, NULL},
+	    {"42", 0, NULL},
+	    {"null", 0, NULL},
+	    {"true", 0, NULL},
 	};
 	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
 		print_message("%s\n", cases[i].payload);
@@ -517,24 +514,25 @@ static void test_msg_error(void **state)
 		const char *text; /* NULL: not checked */
 		int pbs;
 	} cases[] = {
-		/* "ok": false without an error object is a protocol error */
-		{"{\"id\":1,\"ok\":false}", -EPROTO, "error reply without an error object", 0},
-		/* a push or a request carries no error */
-		{"{\"op\":\"event.job\"}", 0, NULL, 0},
-		{"{}", 0, NULL, 0},
-		/* unknown and missing codes are EIO; missing text says "error" */
-		{"{\"ok\":false,\"error\":{\"code\":\"EWHAT\",\"message\":\"m\"}}", -EIO, "m", 0},
-		{"{\"ok\":false,\"error\":{\"message\":\"m\"}}", -EIO, "m", 0},
-		{"{\"ok\":false,\"error\":{\"code\":5,\"message\":\"m\"}}", -EIO, "m", 0},
-		{"{\"ok\":false,\"error\":{\"code\":\"ENOSPC\"}}", -ENOSPC, "error", 0},
-		{"{\"ok\":false,\"error\":{\"code\":\"ERANGE\",\"message\":7}}", -ERANGE, "error", 0},
-		{"{\"ok\":false,\"error\":{\"code\":\"EPERM\",\"message\":\"m\",\"pbs_errno\":\"x\"}}",
-		 -EPERM, "m", 0},
-		/* "ok": true wins over a stray error member */
-		{"{\"ok\":true,\"error\":{\"code\":\"EPERM\",\"message\":\"m\"}}", 0, NULL, 0},
-		/* the wire names round trip */
-		{"{\"ok\":false,\"error\":{\"code\":\"ETIMEDOUT\",\"message\":\"t\",\"pbs_errno\":15208}}",
-		 -ETIMEDOUT, "t", PBSE_TRYAGAIN},
+	    /* "ok": false without an error object is a protocol error */
+	    {"{\"id\":1,\"ok\":false}", -EPROTO, "error reply without an error object", 0},
+	    /* a push or a request carries no error */
+	    {"{\"op\":\"event.job\"}", 0, NULL, 0},
+	    {"{}", 0, NULL, 0},
+	    /* unknown and missing codes are EIO; missing text says "error" */
+	    {"{\"ok\":false,\"error\":{\"code\":\"EWHAT\",\"message\":\"m\"}}", -EIO, "m", 0},
+	    {"{\"ok\":false,\"error\":{\"message\":\"m\"}}", -EIO, "m", 0},
+	    {"{\"ok\":false,\"error\":{\"code\":5,\"message\":\"m\"}}", -EIO, "m", 0},
+	    {"{\"ok\":false,\"error\":{\"code\":\"ENOSPC\"}}", -ENOSPC, "error", 0},
+	    {"{\"ok\":false,\"error\":{\"code\":\"ERANGE\",\"message\":7}}", -ERANGE, "error", 0},
+	    {"{\"ok\":false,\"error\":{\"code\":\"EPERM\",\"message\":\"m\",\"pbs_errno\":\"x\"}}",
+	     -EPERM, "m", 0},
+	    /* "ok": true wins over a stray error member */
+	    {"{\"ok\":true,\"error\":{\"code\":\"EPERM\",\"message\":\"m\"}}", 0, NULL, 0},
+	    /* the wire names round trip */
+	    {"{\"ok\":false,\"error\":{\"code\":\"ETIMEDOUT\",\"message\":\"t\",\"pbs_errno\":"
+	     "15208}}",
+	     -ETIMEDOUT, "t", PBSE_TRYAGAIN},
 	};
 	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
 		print_message("%s\n", cases[i].json);
@@ -566,21 +564,21 @@ static void test_msg_str(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_roundtrip),
-		cmocka_unit_test(test_encode_appends),
-		cmocka_unit_test(test_encode_not_encodable),
-		cmocka_unit_test(test_big_frame),
-		cmocka_unit_test(test_partial_consumes_nothing),
-		cmocka_unit_test(test_byte_by_byte),
-		cmocka_unit_test(test_several_frames),
-		cmocka_unit_test(test_oversized),
-		cmocka_unit_test(test_bad_payloads),
-		cmocka_unit_test(test_empty_frame),
-		cmocka_unit_test(test_whitespace_ok),
-		cmocka_unit_test(test_encode_after_partial_consume),
-		cmocka_unit_test(test_msg_builders),
-		cmocka_unit_test(test_msg_error),
-		cmocka_unit_test(test_msg_str),
+	    cmocka_unit_test(test_roundtrip),
+	    cmocka_unit_test(test_encode_appends),
+	    cmocka_unit_test(test_encode_not_encodable),
+	    cmocka_unit_test(test_big_frame),
+	    cmocka_unit_test(test_partial_consumes_nothing),
+	    cmocka_unit_test(test_byte_by_byte),
+	    cmocka_unit_test(test_several_frames),
+	    cmocka_unit_test(test_oversized),
+	    cmocka_unit_test(test_bad_payloads),
+	    cmocka_unit_test(test_empty_frame),
+	    cmocka_unit_test(test_whitespace_ok),
+	    cmocka_unit_test(test_encode_after_partial_consume),
+	    cmocka_unit_test(test_msg_builders),
+	    cmocka_unit_test(test_msg_error),
+	    cmocka_unit_test(test_msg_str),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

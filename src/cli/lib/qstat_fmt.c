@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -550,14 +551,174 @@ void qstat_alt_row_kv(FILE *out, const char *id, const struct qstat_kv *kv, size
 	alt_row(out, id, &v, flags);
 }
 
+/* ---- buffered output ------------------------------------------------ */
+
+#define OUT_CHUNK ((size_t)1 << 20)
+
+static void out_setup(struct qstat_out *o, FILE *f, char *buf, size_t cap)
+{
+	o->f = f;
+	o->buf = buf;
+	o->len = 0;
+	o->cap = cap;
+	o->failed = false;
+}
+
+void qstat_out_init(struct qstat_out *o, FILE *f)
+{
+	out_setup(o, f, xmalloc(OUT_CHUNK), OUT_CHUNK);
+}
+
+/* Hand the buffer to the FILE. */
+static void out_drain(struct qstat_out *o)
+{
+	if (o->len > 0 && fwrite(o->buf, 1, o->len, o->f) != o->len)
+		o->failed = true;
+	o->len = 0;
+}
+
+int qstat_out_flush(struct qstat_out *o)
+{
+	out_drain(o);
+	if (fflush(o->f) != 0)
+		o->failed = true;
+	return o->failed ? -EIO : 0;
+}
+
+int qstat_out_close(struct qstat_out *o)
+{
+	int rc = qstat_out_flush(o);
+	free(o->buf);
+	o->buf = NULL;
+	o->cap = 0;
+	return rc;
+}
+
+static inline void out_put(struct qstat_out *o, const void *p, size_t n)
+{
+	if (o->cap - o->len < n) {
+		out_drain(o);
+		if (n > o->cap) {
+			if (fwrite(p, 1, n, o->f) != n)
+				o->failed = true;
+			return;
+		}
+	}
+	memcpy(o->buf + o->len, p, n);
+	o->len += n;
+}
+
+static inline void out_c(struct qstat_out *o, char c)
+{
+	if (o->len == o->cap)
+		out_drain(o);
+	o->buf[o->len++] = c;
+}
+
+static inline void out_s(struct qstat_out *o, const char *s) { out_put(o, s, strlen(s)); }
+
+#define OUT_LIT(o, lit) out_put((o), (lit), sizeof(lit) - 1)
+
+/* Room for n bytes at the buffer's end (the caller adds to o->len), or
+ * NULL when n is more than the buffer holds. */
+static inline char *out_room(struct qstat_out *o, size_t n)
+{
+	if (o->cap - o->len < n) {
+		out_drain(o);
+		if (n > o->cap)
+			return NULL;
+	}
+	return o->buf + o->len;
+}
+
+/* The length of the leading run of p[0..n) that a JSON string holds as
+ * it is: no '"', '\\', control character, nor (when ascii) byte >= 0x80.
+ * Eight bytes at a time; most strings here are short and plain. */
+#define ONES 0x0101010101010101ULL
+#define HIGHS 0x8080808080808080ULL
+
+static inline uint64_t special8(uint64_t x, bool ascii)
+{
+	uint64_t q = x ^ (ONES * '"'), b = x ^ (ONES * '\\');
+	uint64_t m = ((q - ONES) & ~q) | ((b - ONES) & ~b) | ((x - ONES * 0x20) & ~x);
+	return (m | (ascii ? x : 0)) & HIGHS;
+}
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+/* The last r (1..7) bytes as one word, the rest filled with 'a': loads of
+ * fixed size, which the compiler turns into moves. */
+static inline __attribute__((always_inline)) uint64_t load_tail(const char *q, size_t r)
+{
+	uint64_t x;
+	if (r >= 4) {
+		uint32_t a, b;
+		memcpy(&a, q, 4);
+		memcpy(&b, q + r - 4, 4);
+		x = a | ((uint64_t)b << (8 * (r - 4)));
+	} else {
+		x = (unsigned char)q[0];
+		x |= (uint64_t)(unsigned char)q[r >> 1] << (8 * (r >> 1));
+		x |= (uint64_t)(unsigned char)q[r - 1] << (8 * (r - 1));
+	}
+	return x | ((ONES * 'a') << (8 * r));
+}
+#endif
+
+static inline __attribute__((always_inline)) size_t plain_run(const char *p, size_t n, bool ascii)
+{
+	size_t i = 0;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	/* the lowest flagged byte of special8 is exact; higher ones may not be */
+	uint64_t x, m;
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&x, p + i, 8);
+		if ((m = special8(x, ascii)))
+			return i + ((size_t)__builtin_ctzll(m) >> 3);
+	}
+	if (i < n) {
+		x = load_tail(p + i, n - i);
+		if ((m = special8(x, ascii)))
+			return i + ((size_t)__builtin_ctzll(m) >> 3);
+	}
+	return n;
+#else
+	for (; i < n; i++) {
+		unsigned char c = (unsigned char)p[i];
+		if (c < 0x20 || c == '"' || c == '\\' || (ascii && c >= 0x80))
+			break;
+	}
+	return i;
+#endif
+}
+
+struct qstat_kv *qstat_kv_from_json(const json_t *attrs, size_t *n)
+{
+	size_t k = 0;
+	struct qstat_kv *kv = xmalloc((json_object_size(attrs) + 1) * sizeof *kv);
+	const char *key;
+	json_t *val;
+	json_object_foreach((json_t *)attrs, key, val)
+	{
+		if (!json_is_string(val))
+			continue;
+		kv[k].name = key;
+		kv[k].value = json_string_value(val);
+		k++;
+	}
+	*n = k;
+	return kv;
+}
+
 /* ---- full display --------------------------------------------------- */
 
-void qstat_print_attr(FILE *out, const char *name, const char *value)
+static void print_attr(struct qstat_out *o, const char *name, size_t nl, const char *value)
 {
-	int start = (int)strlen(name) + 7; /* 4 spaces + " = " */
+	int start = (int)nl + 7; /* 4 spaces + " = " */
 	bool first = true;
 
-	fprintf(out, "    %s = ", name);
+	OUT_LIT(o, "    ");
+	out_put(o, name, nl);
+	OUT_LIT(o, " = ");
 	if (!value)
 		return;
 	/* tokens between commas; empty ones vanish, as with strtok */
@@ -565,32 +726,41 @@ void qstat_print_attr(FILE *out, const char *name, const char *value)
 	while (*p == ',')
 		p++;
 	while (*p) {
-		const char *e = strchr(p, ',');
-		int len = e ? (int)(e - p) : (int)strlen(p);
+		const char *e = strchrnul(p, ',');
+		int len = (int)(e - p);
 		if (len + start < LINE_LIMIT) {
-			fwrite(p, 1, (size_t)len, out);
+			out_put(o, p, (size_t)len);
 			start += len;
 		} else {
 			if (!first) {
-				fputs("\n\t", out);
+				OUT_LIT(o, "\n\t");
 				start = 9; /* tab + 1 */
 			}
 			for (int k = 0; k < len; k++) {
-				fputc(p[k], out);
+				out_c(o, p[k]);
 				if (++start > LINE_LIMIT) {
 					start = 8; /* tab */
-					fputs("\n\t", out);
+					OUT_LIT(o, "\n\t");
 				}
 			}
 		}
-		p += len;
+		p = e;
 		while (*p == ',')
 			p++;
 		if (*p) {
 			first = false;
-			fputc(',', out);
+			out_c(o, ',');
 		}
 	}
+}
+
+void qstat_print_attr(FILE *out, const char *name, const char *value)
+{
+	char buf[4096];
+	struct qstat_out o;
+	out_setup(&o, out, buf, sizeof buf);
+	print_attr(&o, name, strlen(name), value);
+	out_drain(&o);
 }
 
 const char *qstat_obj_title(enum qstat_obj kind)
@@ -614,118 +784,219 @@ const char *qstat_display_value(const char *name, const char *value, char *buf, 
 	return cli_attr_display(name, value, buf, n);
 }
 
+/* qstat_display_value for the bulk formats.  Every name cli_attr_is_time
+ * knows ends in "time", "Time" or "timestamp", so other names (most of
+ * them) skip its list; the last few answers for the others are kept (a
+ * job's times are mostly the same few seconds, converting them is most
+ * of the cost). */
+static const char *display_fast(const char *name, size_t l, const char *value, char *buf, size_t n)
+{
+	static struct {
+		char name[32], value[24], text[40];
+		bool asis; /* value is shown unchanged */
+	} cache[16];
+	bool maybe = (l >= 4 && (memcmp(name + l - 4, "time", 4) == 0 ||
+				 memcmp(name + l - 4, "Time", 4) == 0)) ||
+		     (l >= 9 && memcmp(name + l - 9, "timestamp", 9) == 0);
+	if (!maybe || !value)
+		return value;
+	size_t vl = strlen(value);
+	if (l >= sizeof cache[0].name || vl >= sizeof cache[0].value)
+		return qstat_display_value(name, value, buf, n);
+	unsigned h = (unsigned)l * 7 + (unsigned char)name[0];
+	for (size_t i = 0; i < vl; i++)
+		h = h * 33 + (unsigned char)value[i];
+	h &= 15;
+	if (strcmp(cache[h].value, value) != 0 || strcmp(cache[h].name, name) != 0) {
+		const char *t =
+		    qstat_display_value(name, value, cache[h].text, sizeof cache[h].text);
+		cache[h].asis = t != cache[h].text;
+		memcpy(cache[h].name, name, l + 1);
+		memcpy(cache[h].value, value, vl + 1);
+	}
+	/* valid until the next call: callers use it at once */
+	return cache[h].asis ? value : cache[h].text;
+}
+
+void qstat_full_kv(struct qstat_out *out, enum qstat_obj kind, const char *name,
+		   const struct qstat_kv *kv, size_t n)
+{
+	char tbuf[64];
+	out_s(out, qstat_obj_title(kind));
+	OUT_LIT(out, ": ");
+	out_s(out, name);
+	out_c(out, '\n');
+	for (size_t i = 0; i < n; i++) {
+		size_t nl = strlen(kv[i].name);
+		if (i > 0)
+			out_c(out, '\n');
+		print_attr(out, kv[i].name, nl,
+			   display_fast(kv[i].name, nl, kv[i].value, tbuf, sizeof tbuf));
+	}
+	OUT_LIT(out, "\n\n");
+}
+
 void qstat_full(FILE *out, enum qstat_obj kind, const char *name, const json_t *attrs)
 {
-	const char *key;
-	json_t *val;
-	char tbuf[64];
-	bool first = true;
+	char buf[8192];
+	struct qstat_out o;
+	size_t n;
+	struct qstat_kv *kv = qstat_kv_from_json(attrs, &n);
+	out_setup(&o, out, buf, sizeof buf);
+	qstat_full_kv(&o, kind, name, kv, n);
+	out_drain(&o);
+	free(kv);
+}
 
-	fprintf(out, "%s: %s\n", qstat_obj_title(kind), name);
-	json_object_foreach((json_t *)attrs, key, val)
-	{
-		if (!json_is_string(val))
-			continue;
-		if (!first)
-			fputc('\n', out);
-		first = false;
-		qstat_print_attr(
-		    out, key, qstat_display_value(key, json_string_value(val), tbuf, sizeof tbuf));
+void qstat_dsv_kv(struct qstat_out *out, enum qstat_obj kind, const char *name,
+		  const struct qstat_kv *kv, size_t n, const char *delim)
+{
+	char tbuf[64];
+	bool special[256] = {false};
+	size_t dl = strlen(delim);
+
+	special['\\'] = special['\n'] = special['\f'] = special[0] = true;
+	for (const char *d = delim; *d; d++)
+		special[(unsigned char)*d] = true;
+	out_s(out, qstat_obj_title(kind));
+	OUT_LIT(out, ": ");
+	out_s(out, name);
+	out_put(out, delim, dl);
+	for (size_t i = 0; i < n; i++) {
+		if (i > 0)
+			out_put(out, delim, dl);
+		size_t nl = strlen(kv[i].name);
+		out_put(out, kv[i].name, nl);
+		out_c(out, '=');
+		const char *v = display_fast(kv[i].name, nl, kv[i].value, tbuf, sizeof tbuf);
+		const char *run = v, *c = v;
+		for (;; c++) {
+			if (!special[(unsigned char)*c])
+				continue;
+			out_put(out, run, (size_t)(c - run));
+			if (*c == '\0')
+				break;
+			if (*c == '\n') {
+				OUT_LIT(out, "\\n");
+			} else if (*c == '\f') {
+				OUT_LIT(out, "\\f");
+			} else {
+				out_c(out, '\\');
+				out_c(out, *c);
+			}
+			run = c + 1;
+		}
 	}
-	fputs("\n\n", out);
+	out_c(out, '\n');
 }
 
 void qstat_dsv(FILE *out, enum qstat_obj kind, const char *name, const json_t *attrs,
 	       const char *delim)
 {
-	const char *key;
-	json_t *val;
-	char tbuf[64];
-	bool first = true;
-
-	fprintf(out, "%s: %s%s", qstat_obj_title(kind), name, delim);
-	json_object_foreach((json_t *)attrs, key, val)
-	{
-		if (!json_is_string(val))
-			continue;
-		if (!first)
-			fputs(delim, out);
-		first = false;
-		fprintf(out, "%s=", key);
-		const char *v = qstat_display_value(key, json_string_value(val), tbuf, sizeof tbuf);
-		for (const char *c = v; *c; c++) {
-			if (*c == '\n') {
-				fputs("\\n", out);
-			} else if (*c == '\f') {
-				fputs("\\f", out);
-			} else {
-				if (*c == '\\' || (*delim && strchr(delim, *c)))
-					fputc('\\', out);
-				fputc(*c, out);
-			}
-		}
-	}
-	fputc('\n', out);
+	char buf[8192];
+	struct qstat_out o;
+	size_t n;
+	struct qstat_kv *kv = qstat_kv_from_json(attrs, &n);
+	out_setup(&o, out, buf, sizeof buf);
+	qstat_dsv_kv(&o, kind, name, kv, n, delim);
+	out_drain(&o);
+	free(kv);
 }
 
 /* ---- JSON ----------------------------------------------------------- */
 
-/* Length of the JSON number literal at the start of s, or 0; *is_int
- * says whether it has neither fraction nor exponent. */
-static size_t json_number_len(const char *s, bool *is_int)
+int qstat_json_number(const char *s)
 {
 	const char *p = s;
-	*is_int = true;
 	if (*p == '-')
 		p++;
-	if (*p == '0') {
+	const char *digits = p;
+	if (*p == '0')
 		p++;
-	} else if (*p >= '1' && *p <= '9') {
-		while (isdigit((unsigned char)*p))
+	else if (*p >= '1' && *p <= '9')
+		while (*p >= '0' && *p <= '9')
 			p++;
-	} else {
+	else
 		return 0;
+	if (*p == '\0') {
+		/* 18 digits always fit; more are checked */
+		if (p - digits <= 18)
+			return 1;
+		errno = 0;
+		(void)strtoll(s, NULL, 10);
+		return errno == 0 ? 1 : 0;
 	}
-	if (*p == '.') {
+	if (*p != '.' || !(p[1] >= '0' && p[1] <= '9'))
+		return 0;
+	const char *dot = p++;
+	while (*p >= '0' && *p <= '9')
 		p++;
-		if (!isdigit((unsigned char)*p))
-			return 0;
-		while (isdigit((unsigned char)*p))
-			p++;
-		*is_int = false;
-	}
-	if (*p == 'e' || *p == 'E') {
-		p++;
-		if (*p == '+' || *p == '-')
-			p++;
-		if (!isdigit((unsigned char)*p))
-			return 0;
-		while (isdigit((unsigned char)*p))
-			p++;
-		*is_int = false;
-	}
-	return (size_t)(p - s);
+	if (*p != '\0')
+		return 0;
+	/* significant digits: none of the leading zeros, nor the fraction's
+	 * trailing ones */
+	const char *first = digits, *last = p - 1;
+	while (first < p && (*first == '0' || *first == '.'))
+		first++;
+	while (last > dot && *last == '0')
+		last--;
+	if (last == dot)
+		last--;
+	long sig = first <= last ? (long)(last - first + 1) - (first < dot && dot < last) : 0;
+	if (sig > 15)
+		return 0;
+	errno = 0;
+	double d = strtod(s, NULL);
+	return errno == 0 && isfinite(d) ? 2 : 0;
 }
 
 json_t *qstat_json_value(const char *s)
 {
-	bool is_int;
 	if (!s)
 		return json_string("");
-	size_t l = json_number_len(s, &is_int);
-	if (l == 0 || s[l] != '\0')
+	switch (qstat_json_number(s)) {
+	case 1:
+		return json_integer((json_int_t)strtoll(s, NULL, 10));
+	case 2:
+		return json_real(strtod(s, NULL));
+	default:
 		return json_string(s);
-	errno = 0;
-	if (is_int) {
-		long long v = strtoll(s, NULL, 10);
-		if (errno == 0)
-			return json_integer((json_int_t)v);
-		errno = 0;
 	}
-	double d = strtod(s, NULL);
-	if (errno == 0 && isfinite(d))
-		return json_real(d);
-	return json_string(s);
+}
+
+/* Split a Variable_List value as PBS does: items at unescaped commas
+ * ("\," is a literal comma), name and value at the first '='.  Items go
+ * into buf (strlen(s) + 1 bytes), each name and value NUL-terminated; fn
+ * gets each.  Empty items are dropped. */
+static void varlist_split(const char *s, char *buf,
+			  void (*fn)(void *arg, const char *name, const char *value), void *arg)
+{
+	const char *p = s;
+	char *w = buf;
+	while (*p) {
+		char *item = w, *eq = NULL;
+		while (*p && *p != ',') {
+			if (*p == '\\' && p[1] == ',')
+				p++;
+			if (!eq && *p == '=')
+				eq = w;
+			*w++ = *p++;
+		}
+		*w++ = '\0';
+		if (eq) {
+			*eq = '\0';
+			fn(arg, item, eq + 1);
+		} else if (w - item > 1) {
+			fn(arg, item, "");
+		}
+		if (*p == ',')
+			p++;
+	}
+}
+
+static void varlist_set(void *arg, const char *name, const char *value)
+{
+	json_object_set_new(arg, name, json_string(value));
 }
 
 json_t *qstat_json_varlist(const char *s)
@@ -733,31 +1004,8 @@ json_t *qstat_json_varlist(const char *s)
 	json_t *obj = json_object();
 	if (!s)
 		return obj;
-	size_t n = strlen(s);
-	char *buf = xmalloc(n + 1);
-	const char *p = s;
-	while (*p) {
-		/* one item: copy up to an unescaped comma, dropping the '\'
-		 * of "\,"; note the first '=' */
-		size_t k = 0;
-		long eq = -1;
-		while (*p && *p != ',') {
-			if (*p == '\\' && p[1] == ',')
-				p++;
-			if (eq < 0 && *p == '=')
-				eq = (long)k;
-			buf[k++] = *p++;
-		}
-		buf[k] = '\0';
-		if (eq >= 0) {
-			buf[eq] = '\0';
-			json_object_set_new(obj, buf, json_string(buf + eq + 1));
-		} else if (k > 0) {
-			json_object_set_new(obj, buf, json_string(""));
-		}
-		if (*p == ',')
-			p++;
-	}
+	char *buf = xmalloc(strlen(s) + 1);
+	varlist_split(s, buf, varlist_set, obj);
 	free(buf);
 	return obj;
 }
@@ -813,6 +1061,417 @@ int qstat_json_print(FILE *out, const json_t *doc)
 	fputc('\n', out);
 	free(s);
 	return 0;
+}
+
+/* ---- JSON, streamed --------------------------------------------------
+ *
+ * Writes what qstat_json_print writes for the tree of qstat_json_attrs,
+ * byte for byte (the unit tests compare the two): jansson's layout for
+ * JSON_INDENT(4) | JSON_COMPACT, its string escapes (", \, and control
+ * characters; \uXXXX in upper case), and its rendering of reals. */
+
+struct qstat_jvar {
+	const char *name, *value;
+	bool skip;
+};
+
+/* Length of the valid UTF-8 sequence at p (as jansson checks it: no
+ * overlong forms, surrogates or code points past U+10FFFF), or 0. */
+static size_t utf8_seq(const unsigned char *p, const unsigned char *end)
+{
+	unsigned c = p[0];
+	size_t n;
+	unsigned long cp;
+	if (c >= 0xC2 && c <= 0xDF) {
+		n = 2;
+		cp = c & 0x1F;
+	} else if (c >= 0xE0 && c <= 0xEF) {
+		n = 3;
+		cp = c & 0x0F;
+	} else if (c >= 0xF0 && c <= 0xF4) {
+		n = 4;
+		cp = c & 0x07;
+	} else {
+		return 0;
+	}
+	if ((size_t)(end - p) < n)
+		return 0;
+	for (size_t i = 1; i < n; i++) {
+		if ((p[i] & 0xC0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (p[i] & 0x3F);
+	}
+	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) || cp > 0x10FFFF ||
+	    (cp >= 0xD800 && cp <= 0xDFFF))
+		return 0;
+	return n;
+}
+
+/* s[0..n) as a JSON string.  Bytes that are not UTF-8 (the server never
+ * sends them) become U+FFFD. */
+static void jstr(struct qstat_out *o, const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s, *end = p + n, *run = p;
+	/* most strings are plain ASCII: copied as they are */
+	size_t k = plain_run(s, n, true);
+	char *w;
+	if (k == n && (w = out_room(o, n + 2))) {
+		w[0] = '"';
+		memcpy(w + 1, s, n);
+		w[n + 1] = '"';
+		o->len += n + 2;
+		return;
+	}
+	p += k;
+	out_c(o, '"');
+	while (p < end) {
+		unsigned char c = *p;
+		if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
+			p++;
+			continue;
+		}
+		if (c >= 0x80) {
+			size_t l = utf8_seq(p, end);
+			if (l > 0) {
+				p += l;
+				continue;
+			}
+		}
+		out_put(o, run, (size_t)(p - run));
+		switch (c) {
+		case '"':
+			OUT_LIT(o, "\\\"");
+			break;
+		case '\\':
+			OUT_LIT(o, "\\\\");
+			break;
+		case '\b':
+			OUT_LIT(o, "\\b");
+			break;
+		case '\f':
+			OUT_LIT(o, "\\f");
+			break;
+		case '\n':
+			OUT_LIT(o, "\\n");
+			break;
+		case '\r':
+			OUT_LIT(o, "\\r");
+			break;
+		case '\t':
+			OUT_LIT(o, "\\t");
+			break;
+		default:
+			if (c < 0x20) {
+				char seq[8];
+				snprintf(seq, sizeof seq, "\\u%04X", c);
+				out_put(o, seq, 6);
+			} else {
+				OUT_LIT(o, "\xEF\xBF\xBD");
+			}
+			break;
+		}
+		run = ++p;
+	}
+	out_put(o, run, (size_t)(p - run));
+	out_c(o, '"');
+}
+
+static void jstr0(struct qstat_out *o, const char *s) { jstr(o, s, strlen(s)); }
+
+/* Newline and the indent of depth (4 blanks a level), after a ','
+ * unless first. */
+static void jsep(struct qstat_out *o, bool first, int depth)
+{
+	static const char nl[] = ",\n                                ";
+	size_t k = 2 + (size_t)depth * 4;
+	if (k > sizeof nl - 1)
+		k = sizeof nl - 1;
+	if (first)
+		out_put(o, nl + 1, k - 1);
+	else
+		out_put(o, nl, k);
+}
+
+/* An attribute value: number or string, after the -f display rules. */
+static void jvalue(struct qstat_out *o, const char *name, size_t nl, const char *raw)
+{
+	char tbuf[64];
+	const char *v = display_fast(name, nl, raw, tbuf, sizeof tbuf);
+	int kind = (*v >= '0' && *v <= '9') || *v == '-' ? qstat_json_number(v) : 0;
+	switch (kind) {
+	case 1:
+		if (v[0] == '-' && v[1] == '0' && v[2] == '\0')
+			out_c(o, '0');
+		else
+			out_s(o, v);
+		return;
+	case 2: {
+		/* rare: let jansson render it exactly as the tree would */
+		json_t *r = json_real(strtod(v, NULL));
+		char *t = json_dumps(r, JSON_ENCODE_ANY | JSON_REAL_PRECISION(15));
+		if (t)
+			out_s(o, t);
+		free(t);
+		json_decref(r);
+		return;
+	}
+	default:
+		jstr0(o, v);
+	}
+}
+
+struct varctx {
+	struct qstat_jout *j;
+	size_t n;
+};
+
+static void varlist_add(void *arg, const char *name, const char *value)
+{
+	struct varctx *vc = arg;
+	struct qstat_jout *j = vc->j;
+	if (vc->n == j->varcap) {
+		j->varcap = j->varcap ? j->varcap * 2 : 32;
+		j->vars = xrealloc(j->vars, j->varcap * sizeof *j->vars);
+	}
+	j->vars[vc->n].name = name;
+	j->vars[vc->n].value = value;
+	j->vars[vc->n].skip = false;
+	vc->n++;
+}
+
+static unsigned long str_hash(const char *s)
+{
+	unsigned long h = 5381;
+	while (*s)
+		h = h * 33 + (unsigned char)*s++;
+	return h;
+}
+
+/* A repeated name keeps its first place and takes the last value, as
+ * jansson's json_object_set does. */
+static void varlist_dedup(struct qstat_jvar *v, size_t n)
+{
+	if (n <= 16) {
+		for (size_t i = 1; i < n; i++)
+			for (size_t k = 0; k < i; k++)
+				if (!v[k].skip && strcmp(v[k].name, v[i].name) == 0) {
+					v[k].value = v[i].value;
+					v[i].skip = true;
+					break;
+				}
+		return;
+	}
+	size_t size = 64;
+	while (size < 2 * n)
+		size *= 2;
+	size_t *slot = xcalloc(size, sizeof *slot); /* index + 1, 0 = free */
+	for (size_t i = 0; i < n; i++) {
+		size_t h = str_hash(v[i].name) & (size - 1);
+		for (;; h = (h + 1) & (size - 1)) {
+			if (slot[h] == 0) {
+				slot[h] = i + 1;
+				break;
+			}
+			size_t k = slot[h] - 1;
+			if (strcmp(v[k].name, v[i].name) == 0) {
+				v[k].value = v[i].value;
+				v[i].skip = true;
+				break;
+			}
+		}
+	}
+	free(slot);
+}
+
+static void jvarlist(struct qstat_jout *j, const char *s, int depth)
+{
+	struct qstat_out *o = j->out;
+	size_t l = strlen(s);
+	if (l + 1 > j->vcap) {
+		j->vcap = l + 1 > 256 ? l + 1 : 256;
+		free(j->vbuf);
+		j->vbuf = xmalloc(j->vcap);
+	}
+	struct varctx vc = {.j = j};
+	varlist_split(s, j->vbuf, varlist_add, &vc);
+	varlist_dedup(j->vars, vc.n);
+	bool first = true;
+	for (size_t i = 0; i < vc.n; i++) {
+		if (j->vars[i].skip)
+			continue;
+		out_c(o, first ? '{' : ',');
+		jsep(o, true, depth + 1);
+		first = false;
+		jstr0(o, j->vars[i].name);
+		out_c(o, ':');
+		jstr0(o, j->vars[i].value);
+	}
+	if (first) {
+		OUT_LIT(o, "{}");
+	} else {
+		jsep(o, true, depth);
+		out_c(o, '}');
+	}
+}
+
+/* One object's members at depth + 1. */
+static void jobject(struct qstat_jout *j, const struct qstat_kv *kv, size_t n, int depth)
+{
+	struct qstat_out *o = j->out;
+	if (n == 0) {
+		OUT_LIT(o, "{}");
+		return;
+	}
+	if (n > j->scap) {
+		j->scap = n > 64 ? n : 64;
+		free(j->plen);
+		free(j->nlen);
+		free(j->done);
+		j->plen = xmalloc(j->scap * sizeof *j->plen);
+		j->nlen = xmalloc(j->scap * sizeof *j->nlen);
+		j->done = xmalloc(j->scap);
+	}
+	size_t *plen = j->plen, *nlen = j->nlen;
+	unsigned char *done = j->done;
+
+	/* "a.b" names: the length of "a", else 0 */
+	for (size_t i = 0; i < n; i++) {
+		nlen[i] = strlen(kv[i].name);
+		const char *dot = memchr(kv[i].name, '.', nlen[i]);
+		plen[i] = dot && dot != kv[i].name && dot[1] ? (size_t)(dot - kv[i].name) : 0;
+		done[i] = 0;
+	}
+#define SAME_PARENT(a, b) (plen[a] == plen[b] && memcmp(kv[a].name, kv[b].name, plen[a]) == 0)
+	/* The server keeps the members of one parent together; if not, each
+	 * parent's members are gathered from the whole list. */
+	bool contiguous = true;
+	{
+		size_t closed[16], nclosed = 0, cur = 0;
+		bool open = false;
+		for (size_t i = 0; i < n && contiguous; i++) {
+			if (open && plen[i] && SAME_PARENT(cur, i))
+				continue;
+			if (open) {
+				if (nclosed == sizeof closed / sizeof closed[0]) {
+					contiguous = false;
+					break;
+				}
+				closed[nclosed++] = cur;
+			}
+			open = plen[i] != 0;
+			cur = i;
+			for (size_t k = 0; open && k < nclosed; k++)
+				if (SAME_PARENT(closed[k], i))
+					contiguous = false;
+		}
+	}
+
+	out_c(o, '{');
+	bool first = true;
+	for (size_t i = 0; i < n; i++) {
+		if (done[i])
+			continue;
+		const char *name = kv[i].name;
+		jsep(o, first, depth + 1);
+		first = false;
+		if (name[0] == 'V' && strcmp(name, "Variable_List") == 0) {
+			jstr(o, name, 13);
+			out_c(o, ':');
+			jvarlist(j, kv[i].value, depth + 1);
+			continue;
+		}
+		if (plen[i] == 0) {
+			jstr(o, name, nlen[i]);
+			out_c(o, ':');
+			jvalue(o, name, nlen[i], kv[i].value);
+			continue;
+		}
+		jstr(o, name, plen[i]);
+		OUT_LIT(o, ":{");
+		bool sfirst = true;
+		for (size_t k = i; k < n; k++) {
+			if (!SAME_PARENT(i, k)) {
+				if (contiguous)
+					break;
+				continue;
+			}
+			if (done[k])
+				continue;
+			done[k] = 1;
+			jsep(o, sfirst, depth + 2);
+			sfirst = false;
+			jstr(o, kv[k].name + plen[i] + 1, nlen[k] - plen[i] - 1);
+			out_c(o, ':');
+			jvalue(o, kv[k].name, nlen[k], kv[k].value);
+		}
+		jsep(o, true, depth + 1);
+		out_c(o, '}');
+	}
+#undef SAME_PARENT
+	jsep(o, true, depth);
+	out_c(o, '}');
+}
+
+void qstat_jout_begin(struct qstat_jout *j, struct qstat_out *out, time_t now, const char *version,
+		      const char *server)
+{
+	memset(j, 0, sizeof *j);
+	j->out = out;
+	j->now = (long long)now;
+	j->version = xstrdup(version ? version : "");
+	j->server = xstrdup(server ? server : "");
+}
+
+static void jout_head(struct qstat_jout *j)
+{
+	char b[64];
+	if (j->started)
+		return;
+	j->started = true;
+	int l = snprintf(b, sizeof b, "{\n    \"timestamp\":%lld,\n    \"pbs_version\":", j->now);
+	out_put(j->out, b, (size_t)l);
+	jstr0(j->out, j->version);
+	OUT_LIT(j->out, ",\n    \"pbs_server\":");
+	jstr0(j->out, j->server);
+}
+
+void qstat_jout_object(struct qstat_jout *j, const char *group, const char *name,
+		       const struct qstat_kv *kv, size_t n)
+{
+	struct qstat_out *o = j->out;
+	jout_head(j);
+	if (strcmp(j->group, group) != 0) {
+		if (j->group[0])
+			OUT_LIT(o, "\n    }");
+		snprintf(j->group, sizeof j->group, "%s", group);
+		OUT_LIT(o, ",\n    ");
+		jstr0(o, group);
+		OUT_LIT(o, ":{");
+		j->nmembers = 0;
+	}
+	jsep(o, j->nmembers++ == 0, 2);
+	jstr0(o, name);
+	out_c(o, ':');
+	jobject(j, kv, n, 2);
+}
+
+void qstat_jout_end(struct qstat_jout *j)
+{
+	jout_head(j);
+	if (j->group[0])
+		OUT_LIT(j->out, "\n    }");
+	OUT_LIT(j->out, "\n}\n");
+	free(j->version);
+	free(j->server);
+	free(j->plen);
+	free(j->nlen);
+	free(j->done);
+	free(j->vbuf);
+	free(j->vars);
+	j->version = j->server = j->vbuf = NULL;
+	j->plen = j->nlen = NULL;
+	j->done = NULL;
+	j->vars = NULL;
 }
 
 /* ---- queue and server summaries ------------------------------------- */
@@ -1035,7 +1694,10 @@ static char *scan_str(struct scan *s)
 {
 	if (s->p >= s->end || *s->p != '"')
 		return NULL;
-	char *start = ++s->p, *w = start;
+	char *start = ++s->p, *w;
+	/* most strings have no escapes: nothing to move */
+	s->p += plain_run(s->p, (size_t)(s->end - s->p), false);
+	w = s->p;
 	while (s->p < s->end) {
 		unsigned char ch = (unsigned char)*s->p;
 		if (ch == '"') {

@@ -2,10 +2,13 @@
  * (src/cmds/qstat.c, man qstat.1B; PBS-REFERENCE.md section 3.4).
  *
  * Input is what job.stat / queue.stat / server.stat return: an object name
- * ("12.vm", "workq") and a jansson object of attribute name -> string value
- * (flat names: "Resource_List.ncpus").  Output goes to a FILE (stdout in
- * qstat, a memory stream in the unit tests).  Nothing here talks to the
- * server, so every shape is unit-testable.
+ * ("12.vm", "workq") and its attributes, name -> string value (flat names:
+ * "Resource_List.ncpus"), either as a jansson object or as the name/value
+ * array that qstat_scan_jobs hands out for each job of a job.stat reply.
+ * Output goes to a FILE (stdout in qstat, a memory stream in the unit
+ * tests), for the bulk formats (-f, -F dsv, -F json) through a struct
+ * qstat_out buffer.  Nothing here talks to the server, so every shape is
+ * unit-testable.
  *
  * Column rule (PBS DISPLAY_TRUNC_CHAR): a value wider than its column is cut
  * to the column width and its last kept character replaced by '*'.
@@ -19,6 +22,8 @@
 #include <stdio.h>
 #include <time.h>
 
+struct qstat_jvar;
+
 /* Borrowed string value of attribute name in attrs, or NULL. */
 const char *qstat_attr(const json_t *attrs, const char *name);
 
@@ -29,6 +34,28 @@ struct qstat_kv {
 };
 /* Borrowed value of name in kv[0..n), or NULL. */
 const char *qstat_kv_get(const struct qstat_kv *kv, size_t n, const char *name);
+/* The string members of a jansson object as an array (names and values
+ * borrowed from attrs; the array is malloc'ed, caller frees).  *n gets the
+ * count; NULL attrs gives an empty array. */
+struct qstat_kv *qstat_kv_from_json(const json_t *attrs, size_t *n);
+
+/* ---- buffered output ------------------------------------------------ */
+
+/* The bulk formats write through a large buffer handed to the FILE in big
+ * chunks: with 100,000 jobs, per-call stdio work would be a good part of
+ * qstat's time. */
+struct qstat_out {
+	FILE *f;
+	char *buf;
+	size_t len, cap;
+	bool failed; /* a write to f failed */
+};
+void qstat_out_init(struct qstat_out *o, FILE *f);
+/* Hand the buffered bytes to o->f and fflush it.  0, or -EIO when a write
+ * failed (now or before). */
+int qstat_out_flush(struct qstat_out *o);
+/* Flush, then free the buffer.  As qstat_out_flush. */
+int qstat_out_close(struct qstat_out *o);
 
 /* Copy v into buf (size >= width + 1), cut to width characters with the
  * last one replaced by '*' when longer.  Returns buf.  NULL v gives "". */
@@ -97,25 +124,74 @@ const char *qstat_obj_title(enum qstat_obj kind);
 const char *qstat_display_value(const char *name, const char *value, char *buf, size_t n);
 /* "Job Id: 1.vm", one qstat_print_attr line per attribute, a blank line. */
 void qstat_full(FILE *out, enum qstat_obj kind, const char *name, const json_t *attrs);
+void qstat_full_kv(struct qstat_out *out, enum qstat_obj kind, const char *name,
+		   const struct qstat_kv *kv, size_t n);
 /* -F dsv: "Job Id: 1.vm|name=value|...\n"; delimiter characters inside
  * values are escaped with '\', newlines shown as "\n". */
 void qstat_dsv(FILE *out, enum qstat_obj kind, const char *name, const json_t *attrs,
 	       const char *delim);
+void qstat_dsv_kv(struct qstat_out *out, enum qstat_obj kind, const char *name,
+		  const struct qstat_kv *kv, size_t n, const char *delim);
 
 /* ---- JSON (-F json) -------------------------------------------------- */
 
-/* A value as qstat -F json shows it: a JSON number when s is a JSON
- * number literal (integers that fit 64 bits as integers), else a string.
- * New reference. */
+/* The document qstat -F json prints, in PBS's layout (4-space indent,
+ * "key":value):
+ *   {"timestamp":N, "pbs_version":V, "pbs_server":S,
+ *    GROUP:{NAME:{members},...}}
+ * where GROUP is "Jobs", "Queue" or "Server" and only present when it has
+ * an object.  An object's members are its attributes in order, except:
+ * "a.b" names nest as {"a":{"b":..}} (Resource_List, resources_used,
+ * estimated, ...: all "a." members go into one "a" object, placed where
+ * the first one was), Variable_List "A=1,B=x\,y" becomes an object of
+ * strings {"A":"1","B":"x,y"}, times are shown as in -f, and values that
+ * are plain decimal numbers become JSON numbers (qstat_json_number).
+ *
+ * The document is written as it goes (struct qstat_jout), so 100,000 jobs
+ * need no jansson tree.  The jansson functions below build the same
+ * document as a tree; they are the reference the unit tests hold the
+ * streaming writer to, and serve small documents. */
+
+/* How a value is shown in JSON: 1 as an integer (-?(0|[1-9][0-9]*) that
+ * fits 64 bits), 2 as a real (the same with a fraction, at most 15
+ * significant digits), 0 as a string (everything else: "007", "1e5",
+ * " 5", "0x10", "1.", "+1", ""). */
+int qstat_json_number(const char *s);
+
+struct qstat_jout {
+	struct qstat_out *out;
+	long long now;
+	char *version, *server;
+	bool started;	     /* the document's head is written */
+	char group[16];	     /* the group being filled, "" for none */
+	size_t nmembers;     /* objects in it so far */
+	size_t *plen, *nlen; /* per-attribute scratch: prefix, name lengths */
+	unsigned char *done;
+	size_t scap;
+	char *vbuf; /* Variable_List scratch */
+	size_t vcap;
+	struct qstat_jvar *vars;
+	size_t varcap;
+};
+/* Start a document (nothing is written before the first object or
+ * qstat_jout_end, so a command that fails early prints no JSON). */
+void qstat_jout_begin(struct qstat_jout *j, struct qstat_out *out, time_t now, const char *version,
+		      const char *server);
+/* One object in group ("Jobs", "Queue", "Server"). */
+void qstat_jout_object(struct qstat_jout *j, const char *group, const char *name,
+		       const struct qstat_kv *kv, size_t n);
+/* Close the document (newline included) and free j's scratch space. */
+void qstat_jout_end(struct qstat_jout *j);
+
+/* Reference (jansson) versions: a value as qstat -F json shows it (a JSON
+ * number per qstat_json_number, else a string).  New reference. */
 json_t *qstat_json_value(const char *s);
 /* Variable_List "A=1,B=x\,y,C" -> {"A":"1","B":"x,y","C":""}: split at
  * unescaped commas ("\," is a literal comma), then at the first '='.
- * Values stay strings.  New reference. */
+ * Values stay strings; a repeated name keeps its first place and its last
+ * value.  New reference. */
 json_t *qstat_json_varlist(const char *s);
-/* The members of one object: "a.b" names nest as {"a":{"b":..}}
- * (Resource_List, resources_used, estimated, ...), Variable_List is
- * parsed, times are shown as in -f, the rest go through qstat_json_value.
- * New reference. */
+/* The members of one object as described above.  New reference. */
 json_t *qstat_json_attrs(const json_t *attrs);
 /* {"timestamp":now,"pbs_version":version,"pbs_server":server}.  New ref. */
 json_t *qstat_json_doc(time_t now, const char *version, const char *server);
@@ -151,10 +227,11 @@ void qstat_altq_footer(FILE *out, int tot_run, int tot_que);
 typedef void (*qstat_job_fn)(void *arg, const char *id, const struct qstat_kv *attrs,
 			     size_t nattrs);
 
-/* Walk the text of a job.stat reply without building a DOM (100,000 jobs
- * are ~10 MB of JSON; jansson would spend most of qstat's time building
- * and freeing objects).  fn is called for each element of "jobs", in
- * order; strings there are decoded in place, so text is modified.  *rest
+/* Walk the text of a job.stat reply without building a DOM (qstat -f of
+ * 100,000 jobs is ~75 MB of JSON; jansson would spend most of qstat's time
+ * building and freeing objects).  fn is called for each element of
+ * "jobs", in order; strings there are decoded in place, so text is
+ * modified.  *rest
  * (may be NULL) gets the other top-level members ("id", "ok", "error",
  * "errors") as a new JSON object.  Returns 0, or -EPROTO when text is not
  * a JSON object of that shape (fn may have been called for the jobs before

@@ -35,7 +35,7 @@ struct wreq {
 	uv_write_t req;
 	struct conn *c;
 	size_t len;
-	char data[]; /* copy of the bytes being written */
+	char *owned; /* the allocation holding the bytes, freed when written */
 };
 
 static void on_close(uv_handle_t *h)
@@ -91,15 +91,19 @@ static void on_write(uv_write_t *req, int status)
 			conn_close(c);
 		}
 	}
+	free(w->owned);
 	free(w);
 }
 
-/* Write bytes to c: synchronously as far as the socket takes them, the
- * rest through uv_write. */
-static void conn_write(struct conn *c, const char *p, size_t n)
+/* Write n bytes at p to c and free 'owned' (the allocation p lies in)
+ * once written: synchronously as far as the socket takes them, the rest
+ * through uv_write without copying. */
+static void conn_write_take(struct conn *c, char *owned, const char *p, size_t n)
 {
-	if (c->closing || n == 0)
+	if (c->closing || n == 0) {
+		free(owned);
 		return;
+	}
 	if (c->write_bytes == 0) {
 		uv_buf_t b = uv_buf_init((char *)p, (unsigned)n);
 		int w = uv_try_write(&c->h.stream, &b, 1);
@@ -107,28 +111,41 @@ static void conn_write(struct conn *c, const char *p, size_t n)
 			p += w;
 			n -= (size_t)w;
 		} else if (w < 0 && w != UV_EAGAIN) {
+			free(owned);
 			conn_close(c);
 			return;
 		}
 	}
-	if (n == 0)
+	if (n == 0) {
+		free(owned);
 		return;
+	}
 	if (c->write_bytes + n > MAX_WRITE_BACKLOG) {
 		corral_log(LOG_WARNING, "conn", "%s does not read its replies: closing", c->peer);
+		free(owned);
 		conn_close(c);
 		return;
 	}
-	struct wreq *w = xmalloc(sizeof *w + n);
+	struct wreq *w = xmalloc(sizeof *w);
 	w->c = c;
 	w->len = n;
-	memcpy(w->data, p, n);
-	uv_buf_t b = uv_buf_init(w->data, (unsigned)n);
+	w->owned = owned;
+	uv_buf_t b = uv_buf_init((char *)p, (unsigned)n);
 	c->write_bytes += n;
 	if (uv_write(&w->req, &c->h.stream, &b, 1, on_write) < 0) {
 		c->write_bytes -= n;
+		free(owned);
 		free(w);
 		conn_close(c);
 	}
+}
+
+/* Write a copy of n bytes at p. */
+static void conn_write(struct conn *c, const char *p, size_t n)
+{
+	char *copy = xmalloc(n ? n : 1);
+	memcpy(copy, p, n);
+	conn_write_take(c, copy, copy, n);
 }
 
 static void hold(struct conn *c, struct held h)
@@ -157,6 +174,7 @@ void conn_push(struct conn *c, json_t *msg)
 
 void conn_reply_raw(struct conn *c, char *text, size_t len)
 {
+	/* text[0..3] is room for the frame header; the JSON follows. */
 	hold(c, (struct held){.raw = text, .rawlen = len});
 }
 
@@ -170,10 +188,18 @@ void conn_reply_err(struct conn *c, json_int_t id, int code, int pbs_errno, cons
 	conn_reply(c, corral_msg_err(id, code, pbs_errno, "%s", text), false);
 }
 
+/* Hand the frames gathered in out to c (ownership moves). */
+static void write_out(struct conn *c, struct corral_buf *out)
+{
+	if (buf_unread(out))
+		conn_write_take(c, out->data, buf_peek(out), buf_unread(out));
+	else
+		free(out->data);
+	buf_init(out);
+}
+
 void conn_flush_all(struct server *s, int commit_rc, const char *commit_err)
 {
-	struct corral_buf out;
-	buf_init(&out);
 	while (flush_list) {
 		struct conn *c = flush_list;
 		flush_list = c->flush_next;
@@ -182,16 +208,22 @@ void conn_flush_all(struct server *s, int commit_rc, const char *commit_err)
 			free(c);
 			continue;
 		}
-		buf_reset(&out);
+		struct corral_buf out;
+		buf_init(&out);
 		for (size_t i = 0; i < c->nheld; i++) {
 			json_t *r = c->held[i].reply;
 			if (!r) {
-				size_t n = c->held[i].rawlen;
-				unsigned char h[4] = {(unsigned char)(n >> 24), (unsigned char)(n >> 16),
-						      (unsigned char)(n >> 8), (unsigned char)n};
-				buf_append(&out, h, 4);
-				buf_append(&out, c->held[i].raw, n);
-				free(c->held[i].raw);
+				/* A raw reply: its frame header goes in the 4 bytes
+				 * reserved at its start, and it is written as is. */
+				size_t n = c->held[i].rawlen - 4;
+				unsigned char *h = (unsigned char *)c->held[i].raw;
+				h[0] = (unsigned char)(n >> 24);
+				h[1] = (unsigned char)(n >> 16);
+				h[2] = (unsigned char)(n >> 8);
+				h[3] = (unsigned char)n;
+				write_out(c, &out);
+				conn_write_take(c, c->held[i].raw, c->held[i].raw, c->held[i].rawlen);
+				c->held[i].raw = NULL;
 				continue;
 			}
 			if (commit_rc < 0 && c->held[i].push) {
@@ -209,12 +241,13 @@ void conn_flush_all(struct server *s, int commit_rc, const char *commit_err)
 			json_decref(r);
 		}
 		c->nheld = 0;
-		if (!c->closing)
-			conn_write(c, buf_peek(&out), buf_unread(&out));
+		if (c->closing)
+			buf_free(&out);
+		else
+			write_out(c, &out);
 		if (c->close_after_flush)
 			conn_close(c);
 	}
-	buf_free(&out);
 	(void)s;
 }
 

@@ -355,30 +355,34 @@ int obj_check_value(enum obj_kind kind, const char *name, char op, const char *v
 void json_escape_append(struct corral_buf *b, const char *s)
 {
 	static const char hex[] = "0123456789abcdef";
-	buf_append(b, "\"", 1);
-	const char *run = s;
-	for (const char *p = s;; p++) {
-		unsigned char ch = (unsigned char)*p;
-		if (ch && ch >= 0x20 && ch != '"' && ch != '\\')
+	size_t n = strlen(s);
+	/* Worst case: every byte becomes \u00XX.  Reserving it once keeps
+	 * this loop free of bounds checks; most strings need no escape. */
+	char *o = buf_reserve(b, 6 * n + 2), *start = o;
+	*o++ = '"';
+	for (size_t i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)s[i];
+		if (ch >= 0x20 && ch != '"' && ch != '\\') {
+			*o++ = (char)ch;
 			continue;
-		if (p > run)
-			buf_append(b, run, (size_t)(p - run));
-		if (!ch)
-			break;
-		char esc[6] = {'\\', 'u', '0', '0', hex[ch >> 4], hex[ch & 15]};
-		if (ch == '"' || ch == '\\') {
-			esc[1] = (char)ch;
-			buf_append(b, esc, 2);
-		} else if (ch == '\n') {
-			buf_append(b, "\\n", 2);
-		} else if (ch == '\t') {
-			buf_append(b, "\\t", 2);
-		} else {
-			buf_append(b, esc, 6);
 		}
-		run = p + 1;
+		*o++ = '\\';
+		if (ch == '"' || ch == '\\') {
+			*o++ = (char)ch;
+		} else if (ch == '\n') {
+			*o++ = 'n';
+		} else if (ch == '\t') {
+			*o++ = 't';
+		} else {
+			*o++ = 'u';
+			*o++ = '0';
+			*o++ = '0';
+			*o++ = hex[ch >> 4];
+			*o++ = hex[ch & 15];
+		}
 	}
-	buf_append(b, "\"", 1);
+	*o++ = '"';
+	b->len += (size_t)(o - start);
 }
 
 void attrs_dump(const struct kv *kv, struct corral_buf *b)

@@ -494,19 +494,6 @@ static const char *full_id(struct server *s, const char *sid, char *buf, size_t 
 
 /* ---- stat -------------------------------------------------------------- */
 
-static bool in_list(const char *list, const char *item)
-{
-	size_t n = strlen(item);
-	for (const char *p = list; p && *p;) {
-		const char *e = strchr(p, ',');
-		size_t l = e ? (size_t)(e - p) : strlen(p);
-		if (l == n && strncmp(p, item, n) == 0)
-			return true;
-		p = e ? e + 1 : NULL;
-	}
-	return false;
-}
-
 /* The attribute names a stat asked for, as C strings (borrowed). */
 struct want {
 	const char **names;
@@ -645,7 +632,7 @@ void h_job_stat(struct conn *c, json_int_t id, json_t *msg)
 		for (struct job *j = job_first(s); j; j = j->next) {
 			if (j->state == 'F' && !history)
 				continue;
-			if (user && !in_list(user, job_owner_user(j, ubuf, sizeof ubuf)))
+			if (user && !list_has(user, job_owner_user(j, ubuf, sizeof ubuf)))
 				continue;
 			if (queue && (!j->queue || strcmp(j->queue->name, queue) != 0))
 				continue;

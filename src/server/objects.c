@@ -205,7 +205,7 @@ static char *list_norm(const char *v)
 	return b.data;
 }
 
-static bool list_has(const char *list, const char *item)
+bool list_has(const char *list, const char *item)
 {
 	size_t n = strlen(item);
 	for (const char *p = list; p && *p;) {

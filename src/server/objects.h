@@ -57,6 +57,9 @@ int obj_check_value(enum obj_kind kind, const char *name, char op, const char *v
  * letter or digit; at most 64) */
 bool obj_name_ok(const char *name);
 
+/* Is item one of the entries of the comma-separated list? */
+bool list_has(const char *list, const char *item);
+
 /* Attributes for stat replies: stored ones plus computed ones (counts,
  * state).  Returns a new JSON object. */
 json_t *obj_stat_attrs(struct server *s, struct obj *o);

@@ -181,12 +181,69 @@ static void housekeeping(struct server *s, time_t now)
 		corral_log(LOG_INFO, "server", "purged %d finished jobs from history", purged);
 }
 
+/* WAL checkpoints run in the thread pool on a connection of their own. */
+struct ckpt {
+	uv_work_t req;
+	char *path;
+	int rc;
+	char err[200];
+};
+static bool ckpt_busy;
+
+static void ckpt_work(uv_work_t *req)
+{
+	struct ckpt *k = req->data;
+	k->rc = store_checkpoint_file(k->path, k->err, sizeof k->err);
+}
+
+static void ckpt_done(uv_work_t *req, int status)
+{
+	struct ckpt *k = req->data;
+	if (status == 0 && k->rc < 0)
+		corral_log(LOG_WARNING, "store", "checkpoint failed: %s", k->err);
+	free(k->path);
+	free(k);
+	ckpt_busy = false;
+}
+
+/* Checkpoint when the server is idle (no commit for a second), or when
+ * the WAL passes 256 MiB whatever the load, like PostgreSQL's
+ * checkpoint_timeout / max_wal_size: bursts of submissions are not slowed
+ * down by checkpoint I/O, and the WAL stays bounded. */
+static void checkpoint_soon(struct server *s)
+{
+	if (ckpt_busy || s->shutting_down)
+		return;
+	struct stat sb;
+	char *wal = corral_path("state/server.db-wal");
+	int have = stat(wal, &sb) == 0;
+	free(wal);
+	if (!have || sb.st_size == 0)
+		return;
+	bool idle = corral_mono_ms() - s->last_commit_ms >= 1000;
+	if (!idle && sb.st_size < ((off_t)256 << 20))
+		return;
+	if (idle && s->ckpt_size == sb.st_size)
+		return; /* nothing new since the last idle checkpoint */
+	s->ckpt_size = sb.st_size;
+	struct ckpt *k = xcalloc(1, sizeof *k);
+	k->req.data = k;
+	k->path = corral_path("state/server.db");
+	ckpt_busy = true;
+	if (uv_queue_work(s->loop, &k->req, ckpt_work, ckpt_done) < 0) {
+		free(k->path);
+		free(k);
+		ckpt_busy = false;
+	}
+}
+
 static void on_tick(uv_timer_t *t)
 {
 	struct server *s = t->data;
 	conn_sweep(s);
 	housekeeping(s, time(NULL));
 	node_tick(s, time(NULL));
+	checkpoint_soon(s);
 	/* Commit anything housekeeping changed now, not at the next request. */
 	const char *errtext;
 	conn_flush_all(s, txn_end(s, &errtext), errtext);

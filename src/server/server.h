@@ -81,6 +81,8 @@ struct server {
 	bool shutting_down;
 	struct daemon *daemons;     /* connected node daemons (node.c) */
 	time_t started;             /* when this server process started */
+	uint64_t last_commit_ms;    /* monotonic time of the last commit */
+	int64_t ckpt_size;          /* WAL size at the last checkpoint started */
 };
 
 /* Server attribute helpers (objects.c). */

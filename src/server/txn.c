@@ -8,6 +8,7 @@
 
 #include "src/common/buf.h"
 #include "src/common/log.h"
+#include "src/common/util.h"
 #include "src/server/acct.h"
 #include "src/server/job.h"
 #include "src/server/objects.h"
@@ -114,6 +115,7 @@ int txn_end(struct server *s, const char **errtext)
 		rc = 0; /* meta write failed but commit worked?: store fails the txn */
 	t->open = false;
 	if (rc == 0) {
+		s->last_commit_ms = corral_mono_ms();
 		t->saved_seq = s->next_seq;
 		acct_flush(s, true);
 		forget(t);

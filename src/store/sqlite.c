@@ -40,6 +40,7 @@
  * at a time.  journal_size_limit truncates a WAL grown by such a commit
  * back to 64 MiB after the next checkpoint. */
 static const char pragma_sql[] = "PRAGMA synchronous=FULL;"
+				 "PRAGMA wal_autocheckpoint=0;"
 				 "PRAGMA foreign_keys=OFF;"
 				 "PRAGMA cache_size=-65536;"
 				 "PRAGMA temp_store=MEMORY;"
@@ -706,4 +707,22 @@ int store_job_get(struct corral_store *st, int64_t seq, char **attrs)
 	if (rc != SQLITE_OK)
 		return db_fail(st, rc, "job_get");
 	return get_text(st, s, attrs, "job_get");
+}
+
+int store_checkpoint_file(const char *path, char *errbuf, size_t n)
+{
+	sqlite3 *db = NULL;
+	int rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_busy_timeout(db, 1000);
+		/* Through SQL: a fresh connection learns the database is in WAL
+		 * mode only once it has read it (wal_checkpoint_v2 alone would
+		 * see "not WAL" and do nothing). */
+		rc = sqlite3_exec(db, "PRAGMA wal_checkpoint(PASSIVE)", NULL, NULL, NULL);
+	}
+	int ret = rc == SQLITE_OK ? 0 : sqlite_errno(rc);
+	if (ret < 0 && errbuf)
+		snprintf(errbuf, n, "%s", db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+	sqlite3_close(db);
+	return ret;
 }

@@ -100,4 +100,11 @@ int store_job_count(struct corral_store *st, int64_t *n);
  * Call it periodically between transactions; -EINVAL inside one. */
 int store_checkpoint(struct corral_store *st);
 
+/* Checkpoint the WAL of the database at path through a connection of its
+ * own: safe to call from another thread while the owner of the store keeps
+ * writing (the server runs it in the libuv thread pool, so the loop never
+ * waits for it).  The store itself never checkpoints automatically
+ * (wal_autocheckpoint=0).  0 or -errno, errbuf (may be NULL) gets text. */
+int store_checkpoint_file(const char *path, char *errbuf, size_t n);
+
 #endif

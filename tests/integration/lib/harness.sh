@@ -108,6 +108,42 @@ kill9_server() {
 	SERVER_PID=
 }
 
+# start_node NAME [extra corral-node args]: a node daemon on loopback.
+# Sets NODE_PID (also NODE_PIDS[NAME]).
+declare -A NODE_PIDS
+start_node() {
+	local name=$1
+	shift
+	"$BIN/corral-node" --server "127.0.0.1:$(server_port)" --name "$name" \
+		--log "$CORRAL_HOME/node-$name.log" "$@" 2>>"$CORRAL_HOME/daemons.stderr" &
+	NODE_PID=$!
+	NODE_PIDS[$name]=$NODE_PID
+	_pids+=("$NODE_PID")
+}
+
+stop_node() { # stop_node NAME [SIGNAL]
+	local pid=${NODE_PIDS[$1]:-}
+	[ -n "$pid" ] || return 0
+	kill -"${2:-TERM}" "$pid" 2>/dev/null
+	local i=0
+	while kill -0 "$pid" 2>/dev/null && [ $i -lt 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	wait "$pid" 2>/dev/null
+	NODE_PIDS[$1]=
+}
+
+node_state() { # node_state VNODE -> the state line's value
+	pbsnodes "$1" 2>/dev/null | sed -n 's/^ *state = //p'
+}
+
+job_attr() { # job_attr ID ATTR -> value (history included)
+	qstat -x -f "$1" 2>/dev/null | sed -n "s/^    $2 = //p"
+}
+
+job_state() { job_attr "$1" job_state; }
+
 _cleanup() {
 	for p in "${_pids[@]}"; do
 		kill -TERM "$p" 2>/dev/null

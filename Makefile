@@ -24,9 +24,7 @@ build-asan: deps
 # An all-in-one cluster in $(CORRAL_HOME), then a demo job.
 up: build
 	@$(BUILD)/bin/corral up
-	@echo "demo: submitting a job"
-	@cd /tmp && echo 'echo hello from corral' | $(CURDIR)/$(BUILD)/bin/qsub -N demo
-	@$(BUILD)/bin/qstat
+	@bash scripts/demo.sh $(BUILD)
 	@echo "Commands are in $(CURDIR)/$(BUILD)/bin (export PATH=\"$(CURDIR)/$(BUILD)/bin:\$$PATH\")."
 
 down:

@@ -1,5 +1,6 @@
 /* corral.c - the umbrella command: an all-in-one cluster on this machine
  * (up, down, status) and a raw protocol client (call). */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -43,8 +44,9 @@ static const char usage_text[] =
 	"            the cluster key (default $CORRAL_HOME/cluster.key).\n"
 	"\n"
 	"OPTIONS\n"
-	"    --nodes N   node daemons to start with up (default 1; they come with\n"
-	"                corral-node)\n"
+	"    --nodes N   node daemons to start with up (default 2), named\n"
+	"                HOST-0 ... HOST-(N-1) (HOST alone when N is 1), each with\n"
+	"                its share of this machine's cpus and memory\n"
 	"    --help      show this text\n"
 	"\n"
 	"EXIT STATUS\n"
@@ -94,12 +96,123 @@ static bool server_answers(void)
 	return c != NULL;
 }
 
+/* pid in a pid file if that process is alive and runs prog, else 0. */
+static pid_t live_pid(const char *pidfile, const char *prog)
+{
+	FILE *f = fopen(pidfile, "r");
+	long pid = 0;
+	if (!f)
+		return 0;
+	if (fscanf(f, "%ld", &pid) != 1)
+		pid = 0;
+	fclose(f);
+	if (pid <= 0)
+		return 0;
+	char path[64], comm[64] = "";
+	snprintf(path, sizeof path, "/proc/%ld/comm", pid);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	if (!fgets(comm, sizeof comm, f))
+		comm[0] = '\0';
+	fclose(f);
+	comm[strcspn(comm, "\n")] = '\0';
+	/* comm is cut at 15 characters */
+	return strncmp(comm, prog, 15) == 0 ? (pid_t)pid : 0;
+}
+
+static long meminfo_kb(void)
+{
+	FILE *f = fopen("/proc/meminfo", "r");
+	char line[256];
+	long kb = 0;
+	while (f && fgets(line, sizeof line, f))
+		if (sscanf(line, "MemTotal: %ld kB", &kb) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return kb;
+}
+
+/* Start node daemon i of n, detached, and record its pid. */
+static int start_node(const char *dir, int i, int n)
+{
+	char name[128], pidfile[4096], ncpus[32], mem[32];
+	snprintf(name, sizeof name, n == 1 ? "%s" : "%s-%d", corral_hostname(), i);
+	char *pf = xasprintf("%s/run/node-%s.pid", corral_home(), name);
+	snprintf(pidfile, sizeof pidfile, "%s", pf);
+	free(pf);
+	pid_t old = live_pid(pidfile, "corral-node");
+	if (old) {
+		printf("corral-node %s: running (pid %d)\n", name, (int)old);
+		return 0;
+	}
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN) / n;
+	snprintf(ncpus, sizeof ncpus, "%ld", cpus < 1 ? 1 : cpus);
+	snprintf(mem, sizeof mem, "%ldkb", meminfo_kb() / n);
+	char *exe = xasprintf("%s/corral-node", dir);
+	pid_t pid = fork();
+	if (pid < 0)
+		log_err_exit(1, "fork: %s", strerror(errno));
+	if (pid == 0) {
+		setsid();
+		int fd = open("/dev/null", O_RDWR);
+		if (fd >= 0) {
+			dup2(fd, 0);
+			dup2(fd, 1);
+			dup2(fd, 2);
+		}
+		execl(exe, exe, "--name", name, "--ncpus", ncpus, "--mem", mem, (char *)NULL);
+		_exit(127);
+	}
+	FILE *f = fopen(pidfile, "w");
+	if (f) {
+		fprintf(f, "%d\n", (int)pid);
+		fclose(f);
+	}
+	free(exe);
+	usleep(100000);
+	int st;
+	if (waitpid(pid, &st, WNOHANG) == pid) {
+		log_msg("corral-node %s exited at once (see %s/log/)", name, corral_home());
+		return -1;
+	}
+	printf("corral-node %s: started (pid %d, %s cpus)\n", name, (int)pid, ncpus);
+	return 0;
+}
+
+static void stop_nodes(void)
+{
+	char *dir = corral_path("run");
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	while (d && (e = readdir(d))) {
+		if (strncmp(e->d_name, "node-", 5) != 0 || !strstr(e->d_name, ".pid"))
+			continue;
+		char *pf = xasprintf("%s/%s", dir, e->d_name);
+		pid_t pid = live_pid(pf, "corral-node");
+		if (pid) {
+			kill(pid, SIGTERM);
+			for (int i = 0; i < 100 && kill(pid, 0) == 0; i++)
+				usleep(100000);
+			printf("corral-node (pid %d): stopped\n", (int)pid);
+		}
+		unlink(pf);
+		free(pf);
+	}
+	if (d)
+		closedir(d);
+	free(dir);
+}
+
+static int start_server(const char *dir);
+
 static int cmd_up(int argc, char **argv)
 {
+	long nodes = 2;
 	for (int i = 0; i < argc; i++) {
 		if (!strcmp(argv[i], "--nodes") && i + 1 < argc) {
-			long n;
-			if (corral_parse_long(argv[++i], 0, 100000, &n) < 0)
+			if (corral_parse_long(argv[++i], 0, 1000, &nodes) < 0)
 				log_err_exit(2, "bad --nodes '%s'", argv[i]);
 		} else if (!strcmp(argv[i], "--help")) {
 			cli_usage(usage_text, true);
@@ -111,13 +224,31 @@ static int cmd_up(int argc, char **argv)
 	int rc = corral_mkdir_p(home, 0755);
 	if (rc < 0)
 		log_err_exit(1, "cannot create %s: %s", home, strerror(-rc));
+	char *dir = bindir();
+	int status = 0;
 	if (server_pid() && server_answers()) {
 		printf("corral-server: running (pid %d, home %s)\n", (int)server_pid(), home);
-		return 0;
+	} else if (start_server(dir) < 0) {
+		free(dir);
+		return 1;
 	}
-	char *dir = bindir();
-	char *exe = xasprintf("%s/corral-server", dir);
+	char *node_exe = xasprintf("%s/corral-node", dir);
+	if (nodes > 0 && access(node_exe, X_OK) != 0) {
+		printf("corral-node: not built; the cluster has no node daemons\n");
+		nodes = 0;
+	}
+	free(node_exe);
+	for (long i = 0; i < nodes; i++)
+		if (start_node(dir, (int)i, (int)nodes) < 0)
+			status = 1;
 	free(dir);
+	return status;
+}
+
+static int start_server(const char *dir)
+{
+	const char *home = corral_home();
+	char *exe = xasprintf("%s/corral-server", dir);
 	pid_t pid = fork();
 	if (pid < 0)
 		log_err_exit(1, "fork: %s", strerror(errno));
@@ -128,8 +259,11 @@ static int cmd_up(int argc, char **argv)
 	}
 	int st;
 	waitpid(pid, &st, 0);
-	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
-		log_err_exit(1, "corral-server did not start (see %s/log/server.log)", home);
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+		log_msg("corral-server did not start (see %s/log/server.log)", home);
+		free(exe);
+		return -1;
+	}
 	for (int i = 0; i < 200; i++) { /* up to 10 s */
 		if (server_answers()) {
 			printf("corral-server: started (pid %d, home %s)\n", (int)server_pid(), home);
@@ -139,11 +273,13 @@ static int cmd_up(int argc, char **argv)
 		usleep(50000);
 	}
 	free(exe);
-	log_err_exit(1, "corral-server did not answer within 10 s (see %s/log/server.log)", home);
+	log_msg("corral-server did not answer within 10 s (see %s/log/server.log)", home);
+	return -1;
 }
 
 static int cmd_down(void)
 {
+	stop_nodes();
 	pid_t pid = server_pid();
 	if (!pid) {
 		printf("corral-server: not running\n");

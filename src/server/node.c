@@ -47,7 +47,8 @@ struct daemon {
 	size_t nvnodes;
 	time_t last_heard;
 	bool reconciled;         /* lost jobs checked after register */
-	json_t *reported_jobs;   /* the jobs it said it still runs (register) */
+	int64_t *suspects;       /* jobs running there at register it did not report */
+	size_t nsuspects;
 	struct daemon *next;
 };
 
@@ -384,7 +385,7 @@ static void daemon_unlink(struct server *s, struct daemon *d)
 			d->vnodes[i]->rt->last_heard = d->last_heard;
 		}
 	free(d->vnodes);
-	json_decref(d->reported_jobs);
+	free(d->suspects);
 	free(d);
 }
 
@@ -437,6 +438,19 @@ static bool job_on_daemon(struct server *s, struct job *j, struct daemon *d)
 {
 	struct obj *n = first_vnode(s, j);
 	return n && n->rt && n->rt->d == d;
+}
+
+static bool reported(json_t *jobs, const char *id)
+{
+	size_t i;
+	json_t *e;
+	json_array_foreach(jobs, i, e)
+	{
+		const char *r = json_string_value(json_object_get(e, "id"));
+		if (r && strcmp(r, id) == 0)
+			return true;
+	}
+	return false;
 }
 
 void h_node_register(struct conn *c, json_int_t id, json_t *msg)
@@ -554,23 +568,17 @@ void h_node_register(struct conn *c, json_int_t id, json_t *msg)
 	json_object_set_new(rep, "heartbeat", json_integer(srv_attr_long(s, "node_heartbeat", 10)));
 	json_object_set_new(rep, "server_name", json_string(s->name));
 	conn_reply(c, rep, true);
-	/* Jobs it should run but does not report are checked at its first
-	 * heartbeat, after the end events it still had to send. */
-	d->reconciled = false;
-	d->reported_jobs = jobs ? json_incref(jobs) : json_array();
-}
-
-static bool reported(struct daemon *d, const char *id)
-{
-	size_t i;
-	json_t *e;
-	json_array_foreach(d->reported_jobs, i, e)
-	{
-		const char *r = json_string_value(json_object_get(e, "id"));
-		if (r && strcmp(r, id) == 0)
-			return true;
+	/* Jobs it should run but does not report are lost, unless their end
+	 * event comes first: the daemon sends pending events right after
+	 * registering, before its first heartbeat, which settles them. */
+	for (struct job *j = job_first(s); j; j = j->next) {
+		if ((j->state != 'R' && j->state != 'E') || !job_on_daemon(s, j, d) ||
+		    reported(jobs, jid(s, j)))
+			continue;
+		d->suspects = xrealloc(d->suspects, (d->nsuspects + 1) * sizeof *d->suspects);
+		d->suspects[d->nsuspects++] = j->seq;
 	}
-	return false;
+	d->reconciled = d->nsuspects == 0;
 }
 
 void h_node_heartbeat(struct conn *c, json_int_t id, json_t *msg)
@@ -585,14 +593,14 @@ void h_node_heartbeat(struct conn *c, json_int_t id, json_t *msg)
 	d->last_heard = time(NULL);
 	if (!d->reconciled) {
 		d->reconciled = true;
-		for (struct job *j = job_first(s), *n; j; j = n) {
-			n = j->next;
-			if ((j->state == 'R' || j->state == 'E') && job_on_daemon(s, j, d) &&
-			    !reported(d, jid(s, j)))
+		for (size_t i = 0; i < d->nsuspects; i++) {
+			struct job *j = job_lookup(s, d->suspects[i]);
+			if (j && (j->state == 'R' || j->state == 'E') && job_on_daemon(s, j, d))
 				run_lost(s, j, "its node daemon restarted without it");
 		}
-		json_decref(d->reported_jobs);
-		d->reported_jobs = NULL;
+		free(d->suspects);
+		d->suspects = NULL;
+		d->nsuspects = 0;
 	}
 	conn_reply(c, corral_msg_ok(id), true);
 }

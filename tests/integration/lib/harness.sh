@@ -114,7 +114,7 @@ declare -A NODE_PIDS
 start_node() {
 	local name=$1
 	shift
-	"$BIN/corral-node" --server "127.0.0.1:$(server_port)" --name "$name" \
+	"$BIN/corral-node" --server 127.0.0.1 --name "$name" \
 		--log "$CORRAL_HOME/node-$name.log" "$@" 2>>"$CORRAL_HOME/daemons.stderr" &
 	NODE_PID=$!
 	NODE_PIDS[$name]=$NODE_PID
@@ -193,7 +193,12 @@ test_user() {
 	if [ "$(id -u)" -ne 0 ]; then
 		return 1
 	fi
-	id "$u" >/dev/null 2>&1 || useradd -M -s /bin/sh "$u" >/dev/null 2>&1 || return 1
+	id "$u" >/dev/null 2>&1 || useradd -m -s /bin/sh "$u" >/dev/null 2>&1 || return 1
+	local home
+	home=$(getent passwd "$u" | cut -d: -f6)
+	if [ -n "$home" ] && [ ! -d "$home" ]; then
+		mkdir -p "$home" && chown "$u:$(id -g "$u")" "$home"
+	fi
 	echo "$u"
 }
 

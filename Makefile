@@ -51,6 +51,7 @@ test: build build-asan
 
 bench: build
 	@bench/submit
+	@bench/launch
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)

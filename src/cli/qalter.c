@@ -5,11 +5,8 @@
  * an item per job id (docs/protocol.md).  Each refused item is printed as
  * "qalter: message"; the exit status is that of the last error.
  */
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
 #include "src/cli/lib/cli.h"
+#include "src/cli/lib/jobcmd.h"
 #include "src/cli/lib/qsub_opts.h"
 #include "src/common/log.h"
 
@@ -84,34 +81,12 @@ static const char help_text[] =
     "       error number modulo 256 (unknown job id 15001 -> 153, job running\n"
     "       15015 -> 167), else 1.\n";
 
-static void usage_exit(int status)
-{
-	fputs(usage_text, stderr);
-	exit(status);
-}
-
 int main(int argc, char **argv)
 {
-	cli_init(argv[0]);
-	if (argc > 1 && strcmp(argv[1], "--help") == 0)
-		cli_usage(help_text, true);
-	if (argc == 2 && strcmp(argv[1], "--version") == 0) {
-		printf("pbs_version = %s\n", CORRAL_VERSION);
-		return 0;
-	}
-
-	corral_error_t err = {0};
-	struct qsub_opts *o = qsub_opts_create(QSUB_OPTS_ALTER, NULL);
-	if (qsub_opts_parse_args(o, argc, argv, &err) < 0) {
-		log_msg("%s", err.text);
-		int status = qsub_opts_exit_status(o);
-		if (status == QSUB_EXIT_USAGE)
-			usage_exit(status);
-		exit(status ? status : 1);
-	}
+	struct qsub_opts *o = jobcmd_qsub_start(QSUB_OPTS_ALTER, argc, argv, usage_text, help_text);
 	json_t *attrs = qsub_opts_attrs(o);
 	if (json_object_size(attrs) == 0)
-		usage_exit(2); /* nothing to change */
+		cli_usage(usage_text, false); /* nothing to change */
 
 	char **ids;
 	int nids = qsub_opts_operands(o, &ids);

@@ -1,10 +1,6 @@
 /* qdel - delete batch jobs (PBS qdel): one job.delete request for all ids. */
-#include <getopt.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
-#include "src/cli/lib/cli.h"
 #include "src/cli/lib/jobcmd.h"
 
 static const char usage_text[] = "usage:\n"
@@ -38,46 +34,24 @@ static const char help_text[] =
     "    256 of the last failure (unknown job id: 153), or 1.  Bad usage\n"
     "    exits 2.\n";
 
+/* -x: purge; -W: force or suppress_email=N, both ignored. */
+static bool option(int c, const char *arg, json_t *extra)
+{
+	if (c == 'x')
+		return json_object_set_new(extra, "purge", json_true()) == 0;
+	return strcmp(arg, "force") == 0 || strncmp(arg, "suppress_email=", 15) == 0;
+}
+
 int main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-	    {"help", no_argument, NULL, 'h' + 256},
-	    {"version", no_argument, NULL, 'v' + 256},
-	    {NULL, 0, NULL, 0},
+	static const struct jobcmd cmd = {
+	    .name = "qdel",
+	    .op = "job.delete",
+	    .optstring = "W:x",
+	    .usage = usage_text,
+	    .help = help_text,
+	    .defaults = "{\"purge\": false}",
+	    .option = option,
 	};
-	int c, errflg = 0;
-	bool purge = false;
-
-	cli_init(argv[0]);
-	while ((c = getopt_long(argc, argv, "W:x", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'h' + 256:
-			cli_usage(help_text, true);
-		case 'v' + 256:
-			jobcmd_version_exit();
-		case 'x':
-			purge = true;
-			break;
-		case 'W':
-			if (strcmp(optarg, "force") == 0)
-				break;
-			if (strncmp(optarg, "suppress_email=", 15) == 0)
-				break;
-			fprintf(stderr, "qdel: illegal -W value\n");
-			errflg++;
-			break;
-		default:
-			errflg++;
-			break;
-		}
-	}
-	if (errflg || optind >= argc)
-		cli_usage(usage_text, false);
-
-	corral_conn_t *conn = cli_connect();
-	json_t *extra = json_pack("{s:b}", "purge", purge);
-	int rc = jobcmd_run(conn, "job.delete", argv + optind, argc - optind, extra);
-	json_decref(extra);
-	corral_close(conn);
-	return rc;
+	return jobcmd_main(&cmd, argc, argv);
 }

@@ -1,10 +1,6 @@
 /* qrerun - requeue running batch jobs (PBS qrerun): one job.rerun request. */
-#include <getopt.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
-#include "src/cli/lib/cli.h"
 #include "src/cli/lib/jobcmd.h"
 
 static const char usage_text[] = "usage: qrerun [-W force] job_identifier...\n"
@@ -34,38 +30,23 @@ static const char help_text[] =
     "    modulo 256 of the last failure (unknown job id: 153), or 1.  Bad\n"
     "    usage exits 2.\n";
 
+/* -W force: accepted, ignored. */
+static bool option(int c, const char *arg, json_t *extra)
+{
+	(void)c;
+	(void)extra;
+	return strcmp(arg, "force") == 0;
+}
+
 int main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-	    {"help", no_argument, NULL, 'h' + 256},
-	    {"version", no_argument, NULL, 'v' + 256},
-	    {NULL, 0, NULL, 0},
+	static const struct jobcmd cmd = {
+	    .name = "qrerun",
+	    .op = "job.rerun",
+	    .optstring = "W:",
+	    .usage = usage_text,
+	    .help = help_text,
+	    .option = option,
 	};
-	int c, errflg = 0;
-
-	cli_init(argv[0]);
-	while ((c = getopt_long(argc, argv, "W:", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'h' + 256:
-			cli_usage(help_text, true);
-		case 'v' + 256:
-			jobcmd_version_exit();
-		case 'W':
-			if (strcmp(optarg, "force") != 0) {
-				fprintf(stderr, "qrerun: illegal -W value\n");
-				errflg++;
-			}
-			break;
-		default:
-			errflg++;
-			break;
-		}
-	}
-	if (errflg || optind >= argc)
-		cli_usage(usage_text, false);
-
-	corral_conn_t *conn = cli_connect();
-	int rc = jobcmd_run(conn, "job.rerun", argv + optind, argc - optind, NULL);
-	corral_close(conn);
-	return rc;
+	return jobcmd_main(&cmd, argc, argv);
 }

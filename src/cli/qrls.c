@@ -1,9 +1,4 @@
 /* qrls - release holds on batch jobs (PBS qrls): one job.release request. */
-#include <getopt.h>
-#include <stdio.h>
-#include <stdlib.h>
-
-#include "src/cli/lib/cli.h"
 #include "src/cli/lib/jobcmd.h"
 
 static const char usage_text[] = "usage: qrls [-h hold_list] job_identifier...\n"
@@ -36,42 +31,14 @@ static const char help_text[] =
 
 int main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-	    {"help", no_argument, NULL, 'H' + 256},
-	    {"version", no_argument, NULL, 'v' + 256},
-	    {NULL, 0, NULL, 0},
+	static const struct jobcmd cmd = {
+	    .name = "qrls",
+	    .op = "job.release",
+	    .optstring = "h:",
+	    .usage = usage_text,
+	    .help = help_text,
+	    .defaults = "{\"hold_types\": \"u\"}",
+	    .option = jobcmd_hold_option,
 	};
-	int c, errflg = 0;
-	const char *holds = "u";
-
-	cli_init(argv[0]);
-	while ((c = getopt_long(argc, argv, "h:", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'H' + 256:
-			cli_usage(help_text, true);
-		case 'v' + 256:
-			jobcmd_version_exit();
-		case 'h':
-			while (*optarg == ' ' || *optarg == '\t')
-				optarg++;
-			if (!jobcmd_hold_types_ok(optarg)) {
-				fprintf(stderr, "qrls: illegal -h value\n");
-				errflg++;
-			}
-			holds = optarg;
-			break;
-		default:
-			errflg++;
-			break;
-		}
-	}
-	if (errflg || optind >= argc)
-		cli_usage(usage_text, false);
-
-	corral_conn_t *conn = cli_connect();
-	json_t *extra = json_pack("{s:s}", "hold_types", holds);
-	int rc = jobcmd_run(conn, "job.release", argv + optind, argc - optind, extra);
-	json_decref(extra);
-	corral_close(conn);
-	return rc;
+	return jobcmd_main(&cmd, argc, argv);
 }

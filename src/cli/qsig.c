@@ -1,9 +1,4 @@
 /* qsig - send a signal to batch jobs (PBS qsig): one job.signal request. */
-#include <getopt.h>
-#include <stdio.h>
-#include <stdlib.h>
-
-#include "src/cli/lib/cli.h"
 #include "src/cli/lib/jobcmd.h"
 
 static const char usage_text[] = "usage: qsig [-s signal] job_identifier...\n"
@@ -35,41 +30,26 @@ static const char help_text[] =
     "    256 of the last failure (unknown job id: 153), or 1.  Bad usage\n"
     "    exits 2.\n";
 
+/* -s: the signal, as the server takes it. */
+static bool option(int c, const char *arg, json_t *extra)
+{
+	char sig[64];
+	(void)c;
+	if (jobcmd_signal_name(arg, sig, sizeof sig) < 0)
+		return false;
+	return json_object_set_new(extra, "signal", json_string(sig)) == 0;
+}
+
 int main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-	    {"help", no_argument, NULL, 'h' + 256},
-	    {"version", no_argument, NULL, 'v' + 256},
-	    {NULL, 0, NULL, 0},
+	static const struct jobcmd cmd = {
+	    .name = "qsig",
+	    .op = "job.signal",
+	    .optstring = "s:",
+	    .usage = usage_text,
+	    .help = help_text,
+	    .defaults = "{\"signal\": \"SIGTERM\"}",
+	    .option = option,
 	};
-	int c, errflg = 0;
-	char sig[64] = "SIGTERM";
-
-	cli_init(argv[0]);
-	while ((c = getopt_long(argc, argv, "s:", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'h' + 256:
-			cli_usage(help_text, true);
-		case 'v' + 256:
-			jobcmd_version_exit();
-		case 's':
-			if (jobcmd_signal_name(optarg, sig, sizeof sig) < 0) {
-				fprintf(stderr, "qsig: illegal -s value\n");
-				errflg++;
-			}
-			break;
-		default:
-			errflg++;
-			break;
-		}
-	}
-	if (errflg || optind >= argc)
-		cli_usage(usage_text, false);
-
-	corral_conn_t *conn = cli_connect();
-	json_t *extra = json_pack("{s:s}", "signal", sig);
-	int rc = jobcmd_run(conn, "job.signal", argv + optind, argc - optind, extra);
-	json_decref(extra);
-	corral_close(conn);
-	return rc;
+	return jobcmd_main(&cmd, argc, argv);
 }

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "src/cli/lib/cli.h"
+#include "src/cli/lib/jobcmd.h"
 #include "src/cli/lib/qsub_opts.h"
 #include "src/common/buf.h"
 #include "src/common/log.h"
@@ -116,12 +117,6 @@ static const char help_text[] =
     "       error number modulo 256 when it refuses the job (unknown queue\n"
     "       15018 -> 170).  1 for other errors.\n";
 
-static void usage_exit(int status)
-{
-	fputs(usage_text, stderr);
-	exit(status);
-}
-
 /* Read all of fd; NULL with errno on failure. */
 static char *read_all(int fd, size_t *len)
 {
@@ -174,29 +169,11 @@ static char *read_script(const char *path, size_t *len)
 	return text;
 }
 
-static void opts_fail(struct qsub_opts *o, const corral_error_t *err)
-{
-	log_msg("%s", err->text);
-	int status = qsub_opts_exit_status(o);
-	if (status == QSUB_EXIT_USAGE)
-		usage_exit(status);
-	exit(status ? status : 1);
-}
-
 int main(int argc, char **argv)
 {
-	cli_init(argv[0]);
-	if (argc > 1 && strcmp(argv[1], "--help") == 0)
-		cli_usage(help_text, true);
-	if (argc == 2 && strcmp(argv[1], "--version") == 0) {
-		printf("pbs_version = %s\n", CORRAL_VERSION);
-		return 0;
-	}
-
+	struct qsub_opts *o =
+	    jobcmd_qsub_start(QSUB_OPTS_SUBMIT, argc, argv, usage_text, help_text);
 	corral_error_t err = {0};
-	struct qsub_opts *o = qsub_opts_create(QSUB_OPTS_SUBMIT, NULL);
-	if (qsub_opts_parse_args(o, argc, argv, &err) < 0)
-		opts_fail(o, &err);
 
 	char **ops;
 	int nops = qsub_opts_operands(o, &ops);
@@ -211,10 +188,10 @@ int main(int argc, char **argv)
 			path = ops[0];
 		script = read_script(path, &len);
 		if (qsub_opts_parse_script(o, script, len, &err) < 0)
-			opts_fail(o, &err);
+			jobcmd_opts_fail(o, &err, usage_text);
 	}
 	if (qsub_opts_finish(o, path, &err) < 0)
-		opts_fail(o, &err);
+		jobcmd_opts_fail(o, &err, usage_text);
 
 	json_t *jscript = json_stringn(script, len);
 	if (!jscript)

@@ -102,7 +102,7 @@ int conf_set(struct node_conf *c, const char *key, const char *value, corral_err
 	    strcmp(key, "config") == 0) {
 		if (!*v)
 			return corral_errorf(err, EINVAL, "%s: empty path", key);
-		set_str(key[0] == 'k' ? &c->keyfile
+		set_str(key[0] == 'k'	? &c->keyfile
 			: key[0] == 's' ? &c->spool
 			: key[0] == 'l' ? &c->logpath
 					: &c->config,
@@ -111,10 +111,11 @@ int conf_set(struct node_conf *c, const char *key, const char *value, corral_err
 	}
 	if (strcmp(key, "name") == 0) {
 		if (!name_ok(v, NODE_NAME_MAX))
-			return corral_errorf(err, EINVAL,
-					     "name: '%s' is not a valid vnode name (letters, digits, "
-					     "'-', '_', '.'; at most %d characters)",
-					     v, NODE_NAME_MAX);
+			return corral_errorf(
+			    err, EINVAL,
+			    "name: '%s' is not a valid vnode name (letters, digits, "
+			    "'-', '_', '.'; at most %d characters)",
+			    v, NODE_NAME_MAX);
 		set_str(&c->name, v);
 		return 0;
 	}
@@ -163,14 +164,15 @@ int conf_set(struct node_conf *c, const char *key, const char *value, corral_err
 		else if (strcmp(v, "sim") == 0)
 			c->exec = EXEC_SIM;
 		else
-			return corral_errorf(err, EINVAL, "exec: expected real or sim, got '%s'", v);
+			return corral_errorf(err, EINVAL, "exec: expected real or sim, got '%s'",
+					     v);
 		return 0;
 	}
 	if (strcmp(key, "debug") == 0 || strcmp(key, "daemon") == 0) {
 		int b = *v ? corral_parse_bool(v) : 1;
 		if (b < 0)
-			return corral_errorf(err, EINVAL, "%s: expected true or false, got '%s'", key,
-					     v);
+			return corral_errorf(err, EINVAL, "%s: expected true or false, got '%s'",
+					     key, v);
 		if (key[1] == 'e')
 			c->debug = b;
 		else
@@ -190,8 +192,7 @@ static char *trim(char *s)
 	return s;
 }
 
-int conf_load_text(struct node_conf *c, const char *text, const char *origin,
-		   corral_error_t *err)
+int conf_load_text(struct node_conf *c, const char *text, const char *origin, corral_error_t *err)
 {
 	char *copy = xstrdup(text);
 	int lineno = 0, rc = 0;
@@ -222,7 +223,8 @@ int conf_load_text(struct node_conf *c, const char *text, const char *origin,
 				break;
 			}
 			if (conf_set(c, k, v, &e) < 0) {
-				rc = corral_errorf(err, EINVAL, "%s:%d: %s", origin, lineno, e.text);
+				rc =
+				    corral_errorf(err, EINVAL, "%s:%d: %s", origin, lineno, e.text);
 				break;
 			}
 		}

@@ -26,22 +26,22 @@ enum node_exec { EXEC_REAL, EXEC_SIM };
 #define NODE_NAME_MAX 64
 
 struct node_conf {
-	char *server_host;   /* NULL: 127.0.0.1 */
-	int server_port;     /* 0: discover at every connect (server.port file, $CORRAL_PORT, 15001) */
-	char *keyfile;       /* NULL: $CORRAL_HOME/cluster.key */
-	char *name;          /* vnode name or prefix; NULL: short host name */
-	long nvnodes;        /* --vnodes, default 1 */
-	long ncpus;          /* -1: detect (real: host total; sim: per vnode) */
-	uint64_t mem;        /* bytes; 0: detect */
-	long ngpus;          /* -1: 0 */
+	char *server_host; /* NULL: 127.0.0.1 */
+	int server_port; /* 0: discover at every connect (server.port file, $CORRAL_PORT, 15001) */
+	char *keyfile;	 /* NULL: $CORRAL_HOME/cluster.key */
+	char *name;	 /* vnode name or prefix; NULL: short host name */
+	long nvnodes;	 /* --vnodes, default 1 */
+	long ncpus;	 /* -1: detect (real: host total; sim: per vnode) */
+	uint64_t mem;	 /* bytes; 0: detect */
+	long ngpus;	 /* -1: 0 */
 	struct kv resources; /* --resource NAME=VALUE: extra resources_available.* */
 	struct kv attrs;     /* --attr NAME=VALUE: string attributes (arch, features) */
-	char *spool;         /* NULL: $CORRAL_HOME/spool/node-<name> */
+	char *spool;	     /* NULL: $CORRAL_HOME/spool/node-<name> */
 	enum node_exec exec;
-	char *logpath;       /* NULL: $CORRAL_HOME/log/node-<name>.log; "-": stderr */
+	char *logpath; /* NULL: $CORRAL_HOME/log/node-<name>.log; "-": stderr */
 	bool debug;
 	bool daemon;
-	char *config;        /* --config FILE (only meaningful on the command line) */
+	char *config; /* --config FILE (only meaningful on the command line) */
 };
 
 void conf_init(struct node_conf *c);
@@ -56,8 +56,7 @@ int conf_set(struct node_conf *c, const char *key, const char *value, corral_err
 /* Apply every "key = value" line of text; origin names the source in
  * messages ("node.conf" -> "node.conf:3: ...").  Stops at the first bad
  * line (lines before it stay applied). */
-int conf_load_text(struct node_conf *c, const char *text, const char *origin,
-		   corral_error_t *err);
+int conf_load_text(struct node_conf *c, const char *text, const char *origin, corral_error_t *err);
 /* Read path and conf_load_text() it; -errno when it cannot be read. */
 int conf_load_file(struct node_conf *c, const char *path, corral_error_t *err);
 

@@ -55,33 +55,33 @@ enum kill_reason { KR_NONE, KR_WALLTIME, KR_DELETE };
 struct job {
 	char *id;
 	struct jobs *js;
-	struct job *hnext;        /* hash chain */
-	struct job *prev, *next;  /* js->head list */
-	struct job *evnext;       /* js->evq */
+	struct job *hnext;	 /* hash chain */
+	struct job *prev, *next; /* js->head list */
+	struct job *evnext;	 /* js->evq */
 	bool in_evq;
 	enum jstate state;
 	bool sim;
 
 	/* real jobs */
-	pid_t shep_pid;           /* 0: unknown */
+	pid_t shep_pid; /* 0: unknown */
 	unsigned long long shep_start;
-	bool own_child;           /* the shepherd is our child */
-	bool shep_gone;           /* reaped, or found dead */
-	bool watched;             /* polled every second */
-	pid_t pid;                /* the job (process group leader); 0 before start */
+	bool own_child; /* the shepherd is our child */
+	bool shep_gone; /* reaped, or found dead */
+	bool watched;	/* polled every second */
+	pid_t pid;	/* the job (process group leader); 0 before start */
 	unsigned long long proc_start;
-	int64_t start_ms;         /* epoch ms; 0 before start */
+	int64_t start_ms; /* epoch ms; 0 before start */
 	uid_t uid;
 	gid_t gid;
-	int64_t walltime_limit;   /* seconds; 0: none */
+	int64_t walltime_limit; /* seconds; 0: none */
 	int kill_delay;
 	enum kill_reason kill_reason;
-	int64_t kill_ms;          /* SIGTERM sent (or asked for) at, epoch ms */
+	int64_t kill_ms; /* SIGTERM sent (or asked for) at, epoch ms */
 	bool sigkill_sent;
-	int pending_sig;          /* signal asked for before the pid was known */
+	int pending_sig; /* signal asked for before the pid was known */
 
 	/* sim jobs */
-	int64_t sim_end_ms;       /* epoch ms */
+	int64_t sim_end_ms; /* epoch ms */
 
 	/* the end */
 	int exit_status;
@@ -91,10 +91,10 @@ struct job {
 
 	enum ev ev_started, ev_ended;
 
-	uv_timer_t timer;         /* next deadline */
-	uv_pipe_t notify;         /* from our own shepherd */
+	uv_timer_t timer; /* next deadline */
+	uv_pipe_t notify; /* from our own shepherd */
 	bool notify_open;
-	int handles;              /* open handles; the job is freed at 0 once removed */
+	int handles; /* open handles; the job is freed at 0 once removed */
 	bool removed;
 };
 
@@ -112,13 +112,13 @@ struct jobs {
 	size_t nbuckets, count;
 	struct job *head;
 	struct job *evq_head, *evq_tail;
-	uv_timer_t flush;   /* flushes events once per burst */
-	uv_timer_t retry;   /* after a refused batch */
-	uv_timer_t poll;    /* watched (adopted) jobs */
+	uv_timer_t flush; /* flushes events once per burst */
+	uv_timer_t retry; /* after a refused batch */
+	uv_timer_t poll;  /* watched (adopted) jobs */
 	uv_signal_t sigchld;
 	int nwatched;
-	int batches;        /* in flight */
-	bool recovering;    /* inside jobs_recover() */
+	int batches;	 /* in flight */
+	bool recovering; /* inside jobs_recover() */
 	bool destroying;
 	int handles;
 	void (*done_cb)(void *);
@@ -129,10 +129,7 @@ static void job_arm_timer(struct job *j);
 static void schedule_flush(struct jobs *js);
 
 /* Wall clock in ms (gettimeofday, as the shepherd uses). */
-static int64_t now_ms(void)
-{
-	return (int64_t)(corral_now() * 1000.0);
-}
+static int64_t now_ms(void) { return (int64_t)(corral_now() * 1000.0); }
 static void job_check(struct job *j);
 
 /* ---- table -------------------------------------------------------------- */
@@ -272,10 +269,7 @@ static void job_remove(struct job *j)
 	uv_close((uv_handle_t *)&j->timer, on_job_handle_closed);
 }
 
-size_t jobs_count(const struct jobs *js)
-{
-	return js->count;
-}
+size_t jobs_count(const struct jobs *js) { return js->count; }
 
 /* ---- records ------------------------------------------------------------ */
 
@@ -303,7 +297,8 @@ static void job_save(struct job *j)
 	kv_setf(&kv, "walltime_limit", "%lld", (long long)j->walltime_limit);
 	kv_setf(&kv, "kill_delay", "%d", j->kill_delay);
 	if (j->kill_reason != KR_NONE) {
-		kv_append(&kv, "kill_reason", j->kill_reason == KR_WALLTIME ? "walltime" : "delete");
+		kv_append(&kv, "kill_reason",
+			  j->kill_reason == KR_WALLTIME ? "walltime" : "delete");
 		kv_setf(&kv, "kill_ms", "%lld", (long long)j->kill_ms);
 	}
 	if (j->sim)
@@ -346,10 +341,10 @@ static json_t *event_json(struct job *j, char kind)
 	if (kind == 'S')
 		return json_pack("{s:s,s:s,s:i,s:I}", "id", j->id, "event", "started", "pid",
 				 (int)j->pid, "start_time", (json_int_t)(j->start_ms / 1000));
-	json_t *e = json_pack("{s:s,s:s,s:i,s:I,s:o}", "id", j->id, "event", "ended",
-			      "exit_status", j->exit_status, "end_time", (json_int_t)(j->end_ms / 1000),
-			      "resources_used",
-			      report_resources(j->wall_used, j->cput_us, j->mem_kb)); /* o steals */
+	json_t *e =
+	    json_pack("{s:s,s:s,s:i,s:I,s:o}", "id", j->id, "event", "ended", "exit_status",
+		      j->exit_status, "end_time", (json_int_t)(j->end_ms / 1000), "resources_used",
+		      report_resources(j->wall_used, j->cput_us, j->mem_kb)); /* o steals */
 	if (j->comment && *j->comment)
 		json_object_set_new(e, "comment", json_string(j->comment));
 	return e;
@@ -361,10 +356,7 @@ static bool transient(int code)
 	       code == ETIMEDOUT || code == ESHUTDOWN || code == EBUSY;
 }
 
-static void on_retry(uv_timer_t *t)
-{
-	schedule_flush(t->data);
-}
+static void on_retry(uv_timer_t *t) { schedule_flush(t->data); }
 
 static void on_events_reply(struct link *l, json_t *rep, void *arg)
 {
@@ -377,8 +369,9 @@ static void on_events_reply(struct link *l, json_t *rep, void *arg)
 	bool refused = rep && corral_msg_error(rep, &whole, NULL) < 0;
 	json_t *results = rep ? json_object_get(rep, "results") : NULL;
 	if (refused)
-		corral_log(LOG_WARNING, "job", "the server refused %d job events: %s (%s); retrying",
-			   b->n, whole.text, corral_errno_name(whole.code));
+		corral_log(LOG_WARNING, "job",
+			   "the server refused %d job events: %s (%s); retrying", b->n, whole.text,
+			   corral_errno_name(whole.code));
 	bool retry = false;
 	for (int i = 0; i < b->n; i++) {
 		struct job *j = b->item[i].j;
@@ -423,7 +416,8 @@ static void on_events_reply(struct link *l, json_t *rep, void *arg)
 	if (retry && js) {
 		for (int i = 0; i < b->n; i++) {
 			struct job *j = b->item[i].j;
-			if (!j->removed && (j->ev_started == EV_PENDING || j->ev_ended == EV_PENDING)) {
+			if (!j->removed &&
+			    (j->ev_started == EV_PENDING || j->ev_ended == EV_PENDING)) {
 				/* queued, but flushed only by the retry timer */
 				if (!j->in_evq) {
 					j->in_evq = true;
@@ -486,7 +480,8 @@ static void flush_events(struct jobs *js)
 			/* not ready after all: put them back */
 			for (int i = 0; i < b->n; i++) {
 				struct job *j = b->item[i].j;
-				*(b->item[i].kind == 'S' ? &j->ev_started : &j->ev_ended) = EV_PENDING;
+				*(b->item[i].kind == 'S' ? &j->ev_started : &j->ev_ended) =
+				    EV_PENDING;
 				ev_queue(j);
 			}
 			free(b);
@@ -498,10 +493,7 @@ static void flush_events(struct jobs *js)
 	}
 }
 
-static void on_flush(uv_timer_t *t)
-{
-	flush_events(t->data);
-}
+static void on_flush(uv_timer_t *t) { flush_events(t->data); }
 
 static void schedule_flush(struct jobs *js)
 {
@@ -552,7 +544,7 @@ static void job_ended(struct job *j, int exit_status, int64_t end, const char *c
 
 /* A failure of ours (not the shepherd's): recorded in ID.JB. */
 static void job_fail(struct job *j, int exit_status, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 static void job_fail(struct job *j, int exit_status, const char *fmt, ...)
 {
 	char text[512];
@@ -593,7 +585,8 @@ static bool finish_from_exit_file(struct job *j)
 			status = EXIT_WALLTIME;
 		}
 	}
-	j->wall_used = j->start_ms && ex.end_ms >= j->start_ms ? (ex.end_ms - j->start_ms) / 1000 : 0;
+	j->wall_used =
+	    j->start_ms && ex.end_ms >= j->start_ms ? (ex.end_ms - j->start_ms) / 1000 : 0;
 	j->cput_us = ex.utime_us + ex.stime_us;
 	j->mem_kb = ex.maxrss_kb;
 	if (j->state == J_STARTING)
@@ -649,19 +642,23 @@ static void job_check(struct job *j)
 	if (j->state == J_STARTING)
 		j->state = J_RUNNING;
 	j->wall_used = j->start_ms ? (now_ms() - j->start_ms) / 1000 : 0;
-	job_fail(j, EXIT_INITABT,
-		 "job lost: its shepherd ended without recording an exit status");
+	job_fail(j, EXIT_INITABT, "job lost: its shepherd ended without recording an exit status");
 }
 
 /* ---- signals and deadlines --------------------------------------------- */
 
 static void send_sig(struct job *j, int sig)
 {
+	unsigned long long t;
 	if (j->pid <= 0)
 		return;
+	/* Only while the leader is the job (a zombie leader still is): a
+	 * recycled pid must not be signalled. */
+	if (j->proc_start && (proc_stat(j->pid, NULL, &t) < 0 || t != j->proc_start))
+		return;
 	if (kill(-j->pid, sig) < 0 && errno != ESRCH)
-		corral_log_errno(LOG_WARNING, errno, "job", "%s: cannot send signal %d to %d", j->id,
-				 sig, (int)j->pid);
+		corral_log_errno(LOG_WARNING, errno, "job", "%s: cannot send signal %d to %d",
+				 j->id, sig, (int)j->pid);
 }
 
 static void sim_end(struct job *j, int status, const char *comment)
@@ -679,7 +676,8 @@ static void start_kill(struct job *j, enum kill_reason why, int delay)
 	if (j->sim) {
 		if (why == KR_WALLTIME) {
 			char wc[160];
-			report_walltime_comment(j->walltime_limit, j->walltime_limit, wc, sizeof wc);
+			report_walltime_comment(j->walltime_limit, j->walltime_limit, wc,
+						sizeof wc);
 			sim_end(j, EXIT_WALLTIME, wc);
 		} else {
 			sim_end(j, 256 + SIGTERM, NULL);
@@ -878,8 +876,7 @@ static void pwinfo_free(struct pwinfo *p)
 	free(p->groups);
 }
 
-static int lookup_user(const char *user, const char *group, struct pwinfo *out, char *why,
-		       size_t n)
+static int lookup_user(const char *user, const char *group, struct pwinfo *out, char *why, size_t n)
 {
 	struct passwd pw, *pr = NULL;
 	char buf[16384];
@@ -989,14 +986,15 @@ static void launch_real(struct jobs *js, struct job *j, json_t *jobmsg, json_t *
 		pwinfo_free(&pw);
 		return;
 	}
-	const char *body = json_string_value(json_object_get(jobmsg, "script"));
-	if (!body)
-		body = "";
+	json_t *sj = json_object_get(jobmsg, "script");
+	const char *body = json_is_string(sj) ? json_string_value(sj) : "";
+	size_t blen = json_is_string(sj) ? json_string_length(sj) : 0;
 	/* The script, the node file and TMPDIR belong to the user. */
 	jpath(j, ".SC", script, sizeof script);
-	int rc = write_file_as(script, body, strlen(body), 0700, pw.uid, pw.gid, n->root);
+	int rc = write_file_as(script, body, blen, 0700, pw.uid, pw.gid, n->root);
 	if (rc < 0) {
-		job_fail(j, EXIT_FAIL1, "cannot write the job script %s: %s", script, strerror(-rc));
+		job_fail(j, EXIT_FAIL1, "cannot write the job script %s: %s", script,
+			 strerror(-rc));
 		pwinfo_free(&pw);
 		return;
 	}
@@ -1007,11 +1005,11 @@ static void launch_real(struct jobs *js, struct job *j, json_t *jobmsg, json_t *
 	size_t i;
 	json_t *v;
 	if (json_array_size(lines) > 0) {
-		json_array_foreach(lines, i, v)
-			if (json_is_string(v))
-				buf_printf(&nf, "%s\n", json_string_value(v));
+		json_array_foreach(lines, i, v) if (json_is_string(v))
+		    buf_printf(&nf, "%s\n", json_string_value(v));
 	} else {
-		json_array_foreach(vnodes, i, v) {
+		json_array_foreach(vnodes, i, v)
+		{
 			const char *name = json_string_value(json_object_get(v, "name"));
 			json_int_t c = json_integer_value(json_object_get(v, "ncpus"));
 			for (json_int_t k = 0; name && k < (c > 0 ? c : 1); k++)
@@ -1019,8 +1017,7 @@ static void launch_real(struct jobs *js, struct job *j, json_t *jobmsg, json_t *
 		}
 	}
 	jpath(j, ".NF", nodefile, sizeof nodefile);
-	rc = write_file_as(nodefile, buf_peek(&nf), buf_unread(&nf), 0644, pw.uid, pw.gid,
-			   n->root);
+	rc = write_file_as(nodefile, buf_peek(&nf), buf_unread(&nf), 0644, pw.uid, pw.gid, n->root);
 	buf_free(&nf);
 	if (rc < 0) {
 		job_fail(j, EXIT_FAIL1, "cannot write %s: %s", nodefile, strerror(-rc));
@@ -1045,16 +1042,16 @@ static void launch_real(struct jobs *js, struct job *j, json_t *jobmsg, json_t *
 	char *shell = pick_shell(attr(attrs, "Shell_Path_List"), n->host);
 	struct envlist env = {0};
 	struct jobenv_in in = {
-		.jobid = j->id,
-		.jobname = attr(attrs, "Job_Name"),
-		.queue = attr(attrs, "queue"),
-		.varlist = attr(attrs, "Variable_List"),
-		.nodefile = nodefile,
-		.tmpdir = tmpdir,
-		.home = pw.home,
-		.user = pw.name,
-		.shell = shell,
-		.ncpus = (long)ncpus,
+	    .jobid = j->id,
+	    .jobname = attr(attrs, "Job_Name"),
+	    .queue = attr(attrs, "queue"),
+	    .varlist = attr(attrs, "Variable_List"),
+	    .nodefile = nodefile,
+	    .tmpdir = tmpdir,
+	    .home = pw.home,
+	    .user = pw.name,
+	    .shell = shell,
+	    .ncpus = (long)ncpus,
 	};
 	jobenv_build(&in, &env);
 	char *argv[] = {shell, script, NULL};
@@ -1080,25 +1077,25 @@ static void launch_real(struct jobs *js, struct job *j, json_t *jobmsg, json_t *
 	}
 	char startp[4096], exitp[4096];
 	struct launch L = {
-		.jobid = j->id,
-		.setids = n->root,
-		.uid = pw.uid,
-		.gid = pw.gid,
-		.groups = pw.groups,
-		.ngroups = pw.ngroups,
-		.shell = shell,
-		.argv = argv,
-		.envp = env.v,
-		.cwd = pw.home,
-		.out_path = out && *out ? out : dflt_out,
-		.err_path = err && *err ? err : dflt_err,
-		.join = join && strncmp(join, "oe", 2) == 0   ? JOIN_OE
-			: join && strncmp(join, "eo", 2) == 0 ? JOIN_EO
-							      : JOIN_NONE,
-		.umask = (mode_t)umask_v,
-		.start_path = jpath(j, ".ST", startp, sizeof startp),
-		.exit_path = jpath(j, ".EX", exitp, sizeof exitp),
-		.tmpdir = tmpdir,
+	    .jobid = j->id,
+	    .setids = n->root,
+	    .uid = pw.uid,
+	    .gid = pw.gid,
+	    .groups = pw.groups,
+	    .ngroups = pw.ngroups,
+	    .shell = shell,
+	    .argv = argv,
+	    .envp = env.v,
+	    .cwd = pw.home,
+	    .out_path = out && *out ? out : dflt_out,
+	    .err_path = err && *err ? err : dflt_err,
+	    .join = join && strncmp(join, "oe", 2) == 0	  ? JOIN_OE
+		    : join && strncmp(join, "eo", 2) == 0 ? JOIN_EO
+							  : JOIN_NONE,
+	    .umask = (mode_t)umask_v,
+	    .start_path = jpath(j, ".ST", startp, sizeof startp),
+	    .exit_path = jpath(j, ".EX", exitp, sizeof exitp),
+	    .tmpdir = tmpdir,
 	};
 	/* Leftovers of an earlier run of the same id must not be mistaken
 	 * for this one's. */
@@ -1153,7 +1150,8 @@ static void h_launch(struct jobs *js, json_t *msg)
 	json_t *vnodes = json_object_get(jobmsg, "vnodes");
 	const char *first = json_string_value(json_object_get(json_array_get(vnodes, 0), "name"));
 	if (first && !node_has_vnode(js->n, first)) {
-		corral_log(LOG_DEBUG, "job", "%s: sister vnode only (script runs on %s)", id, first);
+		corral_log(LOG_DEBUG, "job", "%s: sister vnode only (script runs on %s)", id,
+			   first);
 		return;
 	}
 	struct job *j = job_lookup(js, id);
@@ -1178,12 +1176,12 @@ static void h_launch(struct jobs *js, json_t *msg)
 		launch_real(js, j, jobmsg, attrs);
 }
 
-/* The job a job.kill or job.signal is about: "id" in docs/protocol.md;
- * "job" is accepted too, since "id" also names requests. */
+/* The job a job.kill or job.signal is about: "job" (docs/protocol.md);
+ * "id", which the first draft of the protocol used, is accepted too. */
 static const char *push_job_id(json_t *msg)
 {
-	const char *id = corral_msg_str(msg, "id");
-	return id ? id : corral_msg_str(msg, "job");
+	const char *id = corral_msg_str(msg, "job");
+	return id ? id : corral_msg_str(msg, "id");
 }
 
 static void h_kill(struct jobs *js, json_t *msg)
@@ -1191,13 +1189,13 @@ static void h_kill(struct jobs *js, json_t *msg)
 	const char *id = push_job_id(msg);
 	struct job *j = id ? job_lookup(js, id) : NULL;
 	if (!j) {
-		corral_log(LOG_INFO, "job", "job.kill for %s, which does not run here", id ? id : "?");
+		corral_log(LOG_INFO, "job", "job.kill for %s, which does not run here",
+			   id ? id : "?");
 		return;
 	}
 	json_t *kd = json_object_get(msg, "kill_delay");
-	int delay = json_is_integer(kd) && json_integer_value(kd) >= 0
-			    ? (int)json_integer_value(kd)
-			    : j->kill_delay;
+	int delay = json_is_integer(kd) && json_integer_value(kd) >= 0 ? (int)json_integer_value(kd)
+								       : j->kill_delay;
 	const char *reason = corral_msg_str(msg, "reason");
 	corral_log(LOG_INFO, "job", "%s: kill (%s)", j->id, reason ? reason : "no reason given");
 	start_kill(j, KR_DELETE, delay);
@@ -1260,10 +1258,7 @@ json_t *jobs_register_list(struct jobs *js)
 	return a;
 }
 
-void jobs_link_ready(struct jobs *js)
-{
-	schedule_flush(js);
-}
+void jobs_link_ready(struct jobs *js) { schedule_flush(js); }
 
 void jobs_link_down(struct jobs *js)
 {
@@ -1299,7 +1294,8 @@ static void recover_one(struct jobs *js, const char *id)
 	j->shep_start = (unsigned long long)kvll(&kv, "shep_start");
 	j->start_ms = kvll(&kv, "start_ms");
 	j->walltime_limit = kvll(&kv, "walltime_limit");
-	j->kill_delay = kv_get(&kv, "kill_delay") ? (int)kvll(&kv, "kill_delay") : DEFAULT_KILL_DELAY;
+	j->kill_delay =
+	    kv_get(&kv, "kill_delay") ? (int)kvll(&kv, "kill_delay") : DEFAULT_KILL_DELAY;
 	j->kill_reason = !kr ? KR_NONE : strcmp(kr, "walltime") == 0 ? KR_WALLTIME : KR_DELETE;
 	j->kill_ms = kvll(&kv, "kill_ms");
 	j->sim_end_ms = kvll(&kv, "sim_end_ms");

@@ -48,8 +48,8 @@ struct jobenv_in {
 	const char *tmpdir;   /* TMPDIR */
 	const char *home;     /* from the owner's passwd entry */
 	const char *user;
-	const char *shell;    /* SHELL: the job's shell */
-	long ncpus;           /* ncpus of the first chunk; < 1 means 1 */
+	const char *shell; /* SHELL: the job's shell */
+	long ncpus;	   /* ncpus of the first chunk; < 1 means 1 */
 };
 
 /* Build the job environment into e (which should be empty). */

@@ -38,11 +38,11 @@ struct pending {
 };
 
 struct lconn {
-	uv_tcp_t tcp;        /* embedded; the lconn is freed in its close cb */
+	uv_tcp_t tcp; /* embedded; the lconn is freed in its close cb */
 	uv_connect_t creq;
-	struct link *l;      /* NULL once detached */
+	struct link *l; /* NULL once detached */
 	struct corral_buf in;
-	size_t backlog;      /* bytes handed to uv_write, not yet written */
+	size_t backlog; /* bytes handed to uv_write, not yet written */
 };
 
 struct gai {
@@ -63,7 +63,7 @@ struct link {
 	struct lconn *conn;
 	struct gai *gai;
 	uv_timer_t timer; /* backoff, then handshake deadline */
-	uv_timer_t hb;    /* heartbeats and the dead-server check */
+	uv_timer_t hb;	  /* heartbeats and the dead-server check */
 	unsigned attempt;
 	int cur_port;
 	char peer[300];
@@ -100,20 +100,11 @@ unsigned link_backoff_ms(unsigned attempt, double r)
 	return (unsigned)(d / 2 + (uint64_t)((double)(d - d / 2) * r));
 }
 
-bool link_ready(const struct link *l)
-{
-	return l->state == L_READY;
-}
+bool link_ready(const struct link *l) { return l->state == L_READY; }
 
-int link_inflight(const struct link *l)
-{
-	return l->npending;
-}
+int link_inflight(const struct link *l) { return l->npending; }
 
-const char *link_server_name(const struct link *l)
-{
-	return l->server_name;
-}
+const char *link_server_name(const struct link *l) { return l->server_name; }
 
 /* ---- output ------------------------------------------------------------- */
 
@@ -314,7 +305,8 @@ static void on_read(uv_stream_t *st, ssize_t nread, const uv_buf_t *b)
 	if (!l)
 		return;
 	if (nread < 0) {
-		drop(l, nread == UV_EOF ? "the server closed the connection" : uv_strerror((int)nread));
+		drop(l, nread == UV_EOF ? "the server closed the connection"
+					: uv_strerror((int)nread));
 		return;
 	}
 	c->in.len += (size_t)nread;
@@ -329,7 +321,8 @@ static void on_read(uv_stream_t *st, ssize_t nread, const uv_buf_t *b)
 			return;
 		}
 		if (rc < 0) {
-			corral_log(LOG_WARNING, "link", "bad message from the server: %s", err.text);
+			corral_log(LOG_WARNING, "link", "bad message from the server: %s",
+				   err.text);
 			continue;
 		}
 		/* A push has "op"; a reply has none.  (A push may carry an "id"
@@ -435,8 +428,8 @@ static void on_auth_reply(struct link *l, json_t *rep, void *arg)
 	}
 	if (corral_auth_verify(l->key, CORRAL_AUTH_SERVER, l->nonce, l->cnonce,
 			       corral_msg_str(rep, "mac")) < 0) {
-		corral_log(LOG_ERR, "link", "the server at %s did not prove it holds the cluster key",
-			   l->peer);
+		corral_log(LOG_ERR, "link",
+			   "the server at %s did not prove it holds the cluster key", l->peer);
 		drop(l, NULL);
 		return;
 	}

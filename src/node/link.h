@@ -45,7 +45,7 @@ struct link_ops {
 
 struct link_cfg {
 	const char *host;    /* NULL: 127.0.0.1 */
-	int port;            /* 0: discover at every attempt */
+	int port;	     /* 0: discover at every attempt */
 	const char *keyfile; /* cluster key path */
 	const char *client;  /* name in hello: "corral-node" */
 };

@@ -30,100 +30,108 @@
 #include "src/node/shepherd.h"
 
 static const char usage_text[] =
-	"NAME\n"
-	"    corral-node - the Corral node daemon\n"
-	"\n"
-	"SYNOPSIS\n"
-	"    corral-node [--server HOST[:PORT]] [--key FILE] [--name PREFIX]\n"
-	"                [--vnodes N] [--ncpus N] [--mem SIZE] [--ngpus N]\n"
-	"                [--resource NAME=VALUE]... [--attr NAME=VALUE]...\n"
-	"                [--config FILE] [--spool DIR] [--exec real|sim]\n"
-	"                [--log FILE|-] [--debug] [--daemon]\n"
-	"    corral-node --help\n"
-	"\n"
-	"DESCRIPTION\n"
-	"    Connects to corral-server over TCP, proves it holds the cluster key,\n"
-	"    registers the vnodes of this host and runs the jobs the server\n"
-	"    launches on them: each job runs under a shepherd process as its owner\n"
-	"    (setgid, supplementary groups and setuid when the daemon runs as\n"
-	"    root; otherwise only jobs of the daemon's own user), in the owner's\n"
-	"    home directory, with the PBS environment, its output written to the\n"
-	"    job's -o/-e paths.  Walltime is enforced (SIGTERM, kill_delay, SIGKILL;\n"
-	"    exit status -29).  Job starts and ends are reported to the server and\n"
-	"    kept in the spool until the server acknowledged them.\n"
-	"\n"
-	"    The daemon reconnects by itself after any disconnect (backoff with\n"
-	"    jitter, at most 30 s) and registers again.  Killing it (even with\n"
-	"    kill -9) does not stop running jobs: a restarted daemon re-adopts them\n"
-	"    from its spool and reports their ends.\n"
-	"\n"
-	"    Several daemons may run on one host with distinct --name values (each\n"
-	"    gets its own spool).  With --exec=sim no processes are started: every\n"
-	"    job \"runs\" for its Resource_List.sim_runtime, else its walltime, else\n"
-	"    0 s, and ends with exit status 0 (-29 when sim_runtime exceeds the\n"
-	"    walltime).\n"
-	"\n"
-	"OPTIONS\n"
-	"    --server HOST[:PORT]\n"
-	"        The server (default 127.0.0.1; port: $CORRAL_HOME/run/server.port\n"
-	"        when it exists, else $CORRAL_PORT, else 15001, looked up again at\n"
-	"        every connection attempt).\n"
-	"    --key FILE\n"
-	"        Cluster key (default $CORRAL_HOME/cluster.key).\n"
-	"    --name PREFIX\n"
-	"        Vnode name, or prefix with --vnodes (default: the short host name).\n"
-	"    --vnodes N\n"
-	"        Serve N vnodes named PREFIX0 ... PREFIX<N-1> (default 1: PREFIX).\n"
-	"    --ncpus N, --mem SIZE, --ngpus N\n"
-	"        Resources of the host (default: detected cpus and MemTotal, 0 gpus),\n"
-	"        divided evenly among the vnodes.  With --exec=sim they are per\n"
-	"        vnode (default: the host's, for every vnode).\n"
-	"    --resource NAME=VALUE\n"
-	"        An extra resources_available.NAME of every vnode (repeatable).\n"
-	"    --attr NAME=VALUE\n"
-	"        A string attribute of every vnode, e.g. features=ssd,ib (repeatable;\n"
-	"        arch defaults to the machine type).\n"
-	"    --config FILE\n"
-	"        Read options from FILE first: \"name = value\" lines with the long\n"
-	"        option names (resource and attr may repeat, '#' starts a comment).\n"
-	"        The command line wins over the file.\n"
-	"    --spool DIR\n"
-	"        Job records, scripts and TMPDIRs (default\n"
-	"        $CORRAL_HOME/spool/node-PREFIX).\n"
-	"    --exec real|sim\n"
-	"        Run real processes (default) or simulate jobs.\n"
-	"    --log FILE|-\n"
-	"        Log file (default $CORRAL_HOME/log/node-PREFIX.log; - is stderr).\n"
-	"    --debug\n"
-	"        Log debug messages.\n"
-	"    --daemon\n"
-	"        Detach from the terminal.\n"
-	"    --help\n"
-	"        Show this text.\n"
-	"\n"
-	"FILES\n"
-	"    $CORRAL_HOME/run/node-PREFIX.pid   pid of the running daemon\n"
-	"    SPOOL/lock                         held while the daemon runs\n"
-	"\n"
-	"EXIT STATUS\n"
-	"    0 after SIGTERM or SIGINT, 1 when it cannot start, 2 on bad usage.\n";
+    "NAME\n"
+    "    corral-node - the Corral node daemon\n"
+    "\n"
+    "SYNOPSIS\n"
+    "    corral-node [--server HOST[:PORT]] [--key FILE] [--name PREFIX]\n"
+    "                [--vnodes N] [--ncpus N] [--mem SIZE] [--ngpus N]\n"
+    "                [--resource NAME=VALUE]... [--attr NAME=VALUE]...\n"
+    "                [--config FILE] [--spool DIR] [--exec real|sim]\n"
+    "                [--log FILE|-] [--debug] [--daemon]\n"
+    "    corral-node --help\n"
+    "\n"
+    "DESCRIPTION\n"
+    "    Connects to corral-server over TCP, proves it holds the cluster key,\n"
+    "    registers the vnodes of this host and runs the jobs the server\n"
+    "    launches on them: each job runs under a shepherd process as its owner\n"
+    "    (setgid, supplementary groups and setuid when the daemon runs as\n"
+    "    root; otherwise only jobs of the daemon's own user), in the owner's\n"
+    "    home directory, with the PBS environment, its output written to the\n"
+    "    job's -o/-e paths.  Walltime is enforced (SIGTERM, kill_delay, SIGKILL;\n"
+    "    exit status -29).  Job starts and ends are reported to the server and\n"
+    "    kept in the spool until the server acknowledged them.\n"
+    "\n"
+    "    The daemon reconnects by itself after any disconnect (backoff with\n"
+    "    jitter, at most 30 s) and registers again.  Killing it (even with\n"
+    "    kill -9) does not stop running jobs: a restarted daemon re-adopts them\n"
+    "    from its spool and reports their ends.\n"
+    "\n"
+    "    Several daemons may run on one host with distinct --name values (each\n"
+    "    gets its own spool).  With --exec=sim no processes are started: every\n"
+    "    job \"runs\" for its Resource_List.sim_runtime, else its walltime, else\n"
+    "    0 s, and ends with exit status 0 (-29 when sim_runtime exceeds the\n"
+    "    walltime).\n"
+    "\n"
+    "OPTIONS\n"
+    "    --server HOST[:PORT]\n"
+    "        The server (default 127.0.0.1; port: $CORRAL_HOME/run/server.port\n"
+    "        when it exists, else $CORRAL_PORT, else 15001, looked up again at\n"
+    "        every connection attempt).\n"
+    "    --key FILE\n"
+    "        Cluster key (default $CORRAL_HOME/cluster.key).\n"
+    "    --name PREFIX\n"
+    "        Vnode name, or prefix with --vnodes (default: the short host name).\n"
+    "    --vnodes N\n"
+    "        Serve N vnodes named PREFIX0 ... PREFIX<N-1> (default 1: PREFIX).\n"
+    "    --ncpus N, --mem SIZE, --ngpus N\n"
+    "        Resources of the host (default: detected cpus and MemTotal, 0 gpus),\n"
+    "        divided evenly among the vnodes.  With --exec=sim they are per\n"
+    "        vnode (default: the host's, for every vnode).\n"
+    "    --resource NAME=VALUE\n"
+    "        An extra resources_available.NAME of every vnode (repeatable).\n"
+    "    --attr NAME=VALUE\n"
+    "        A string attribute of every vnode, e.g. features=ssd,ib (repeatable;\n"
+    "        arch defaults to the machine type).\n"
+    "    --config FILE\n"
+    "        Read options from FILE first: \"name = value\" lines with the long\n"
+    "        option names (resource and attr may repeat, '#' starts a comment).\n"
+    "        The command line wins over the file.\n"
+    "    --spool DIR\n"
+    "        Job records, scripts and TMPDIRs (default\n"
+    "        $CORRAL_HOME/spool/node-PREFIX).\n"
+    "    --exec real|sim\n"
+    "        Run real processes (default) or simulate jobs.\n"
+    "    --log FILE|-\n"
+    "        Log file (default $CORRAL_HOME/log/node-PREFIX.log; - is stderr).\n"
+    "    --debug\n"
+    "        Log debug messages.\n"
+    "    --daemon\n"
+    "        Detach from the terminal.\n"
+    "    --help\n"
+    "        Show this text.\n"
+    "\n"
+    "FILES\n"
+    "    $CORRAL_HOME/run/node-PREFIX.pid   pid of the running daemon\n"
+    "    SPOOL/lock                         held while the daemon runs\n"
+    "\n"
+    "EXIT STATUS\n"
+    "    0 after SIGTERM or SIGINT, 1 when it cannot start, 2 on bad usage.\n";
 
 static const char short_usage[] =
-	"usage: corral-node [--server HOST[:PORT]] [--key FILE] [--name PREFIX] [--vnodes N]\n"
-	"                   [--ncpus N] [--mem SIZE] [--ngpus N] [--resource NAME=VALUE]...\n"
-	"                   [--attr NAME=VALUE]... [--config FILE] [--spool DIR]\n"
-	"                   [--exec real|sim] [--log FILE|-] [--debug] [--daemon] [--help]\n";
+    "usage: corral-node [--server HOST[:PORT]] [--key FILE] [--name PREFIX] [--vnodes N]\n"
+    "                   [--ncpus N] [--mem SIZE] [--ngpus N] [--resource NAME=VALUE]...\n"
+    "                   [--attr NAME=VALUE]... [--config FILE] [--spool DIR]\n"
+    "                   [--exec real|sim] [--log FILE|-] [--debug] [--daemon] [--help]\n";
 
 static const struct option opts[] = {
-	{"server", required_argument, 0, 0}, {"key", required_argument, 0, 0},
-	{"name", required_argument, 0, 0},   {"vnodes", required_argument, 0, 0},
-	{"ncpus", required_argument, 0, 0},  {"mem", required_argument, 0, 0},
-	{"ngpus", required_argument, 0, 0},  {"resource", required_argument, 0, 0},
-	{"attr", required_argument, 0, 0},   {"config", required_argument, 0, 0},
-	{"spool", required_argument, 0, 0},  {"exec", required_argument, 0, 0},
-	{"log", required_argument, 0, 0},    {"debug", no_argument, 0, 0},
-	{"daemon", no_argument, 0, 0},       {"help", no_argument, 0, 'h'},
-	{0, 0, 0, 0},
+    {"server", required_argument, 0, 0},
+    {"key", required_argument, 0, 0},
+    {"name", required_argument, 0, 0},
+    {"vnodes", required_argument, 0, 0},
+    {"ncpus", required_argument, 0, 0},
+    {"mem", required_argument, 0, 0},
+    {"ngpus", required_argument, 0, 0},
+    {"resource", required_argument, 0, 0},
+    {"attr", required_argument, 0, 0},
+    {"config", required_argument, 0, 0},
+    {"spool", required_argument, 0, 0},
+    {"exec", required_argument, 0, 0},
+    {"log", required_argument, 0, 0},
+    {"debug", no_argument, 0, 0},
+    {"daemon", no_argument, 0, 0},
+    {"help", no_argument, 0, 'h'},
+    {0, 0, 0, 0},
 };
 
 static struct node g_node;
@@ -215,7 +223,8 @@ static void on_ready(void *ctx, json_t *reply)
 	struct node *n = ctx;
 	(void)reply;
 	corral_log(LOG_INFO, "node", "%d vnode%s registered, %zu job%s reported", n->nvnodes,
-		   n->nvnodes == 1 ? "" : "s", jobs_count(n->jobs), jobs_count(n->jobs) == 1 ? "" : "s");
+		   n->nvnodes == 1 ? "" : "s", jobs_count(n->jobs),
+		   jobs_count(n->jobs) == 1 ? "" : "s");
 	jobs_link_ready(n->jobs);
 }
 
@@ -231,10 +240,7 @@ static void on_push(void *ctx, json_t *msg)
 	jobs_push(n->jobs, msg);
 }
 
-static void on_jobs_closed(void *arg)
-{
-	(void)arg;
-}
+static void on_jobs_closed(void *arg) { (void)arg; }
 
 static void on_stop_signal(uv_signal_t *h, int sig)
 {
@@ -334,7 +340,8 @@ int main(int argc, char **argv)
 	char *logdir = corral_path("log");
 	corral_mkdir_p(logdir, 0755);
 	free(logdir);
-	g_logpath = c->logpath ? xstrdup(c->logpath) : xasprintf("%s/log/node-%s.log", corral_home(), prefix);
+	g_logpath = c->logpath ? xstrdup(c->logpath)
+			       : xasprintf("%s/log/node-%s.log", corral_home(), prefix);
 	g_logf = stderr;
 	if (strcmp(g_logpath, "-") != 0) {
 		g_logf = fopen(g_logpath, "a");
@@ -343,15 +350,15 @@ int main(int argc, char **argv)
 		setvbuf(g_logf, NULL, _IOLBF, 0);
 	}
 
-	char *spooldir = c->spool ? xstrdup(c->spool)
-				  : xasprintf("%s/spool/node-%s", corral_home(), prefix);
+	char *spooldir =
+	    c->spool ? xstrdup(c->spool) : xasprintf("%s/spool/node-%s", corral_home(), prefix);
 	if (spool_open(&n->spool, spooldir, &err) < 0)
 		log_err_exit(1, "%s", err.text);
 	free(spooldir);
 	char *keyfile = c->keyfile ? xstrdup(c->keyfile) : corral_path("cluster.key");
 	if (access(keyfile, R_OK) != 0)
-		log_msg("warning: cannot read the cluster key %s yet: %s (will keep trying)", keyfile,
-			strerror(errno));
+		log_msg("warning: cannot read the cluster key %s yet: %s (will keep trying)",
+			keyfile, strerror(errno));
 
 	if (c->daemon)
 		daemonize();
@@ -359,7 +366,8 @@ int main(int argc, char **argv)
 	{
 		char buf[32];
 		int len = snprintf(buf, sizeof buf, "%d\n", (int)getpid());
-		if (ftruncate(n->spool.lockfd, 0) < 0 || pwrite(n->spool.lockfd, buf, (size_t)len, 0) < 0) {
+		if (ftruncate(n->spool.lockfd, 0) < 0 ||
+		    pwrite(n->spool.lockfd, buf, (size_t)len, 0) < 0) {
 			/* the lock is what matters */
 		}
 		char *rundir = corral_path("run");
@@ -386,16 +394,16 @@ int main(int argc, char **argv)
 	n->jobs = jobs_create(n);
 	jobs_recover(n->jobs);
 	struct link_cfg lc = {
-		.host = c->server_host,
-		.port = c->server_port,
-		.keyfile = keyfile,
-		.client = "corral-node",
+	    .host = c->server_host,
+	    .port = c->server_port,
+	    .keyfile = keyfile,
+	    .client = "corral-node",
 	};
 	static const struct link_ops ops = {
-		.build_register = build_register,
-		.on_ready = on_ready,
-		.on_down = on_down,
-		.on_push = on_push,
+	    .build_register = build_register,
+	    .on_ready = on_ready,
+	    .on_down = on_down,
+	    .on_push = on_push,
 	};
 	n->link = link_create(n->loop, &lc, &ops, n);
 
@@ -408,14 +416,15 @@ int main(int argc, char **argv)
 	uv_signal_start(&g_sighup, on_hup, SIGHUP);
 
 	char mem[32];
-	corral_log(LOG_NOTICE, "node",
-		   "corral-node %s started: %d vnode%s (%s%s, %ld cpus, %s each), exec %s, spool %s, "
-		   "%s",
-		   CORRAL_VERSION, n->nvnodes, n->nvnodes == 1 ? "" : "s", n->vnodes[0].name,
-		   n->nvnodes > 1 ? "..." : "", n->vnodes[0].ncpus,
-		   corral_size_format(n->vnodes[0].mem, mem, sizeof mem),
-		   c->exec == EXEC_SIM ? "sim" : "real", n->spool.dir,
-		   n->root ? "as root" : "not root: only this user's jobs");
+	corral_log(
+	    LOG_NOTICE, "node",
+	    "corral-node %s started: %d vnode%s (%s%s, %ld cpus, %s each), exec %s, spool %s, "
+	    "%s",
+	    CORRAL_VERSION, n->nvnodes, n->nvnodes == 1 ? "" : "s", n->vnodes[0].name,
+	    n->nvnodes > 1 ? "..." : "", n->vnodes[0].ncpus,
+	    corral_size_format(n->vnodes[0].mem, mem, sizeof mem),
+	    c->exec == EXEC_SIM ? "sim" : "real", n->spool.dir,
+	    n->root ? "as root" : "not root: only this user's jobs");
 	link_start(n->link);
 	uv_run(n->loop, UV_RUN_DEFAULT);
 	uv_loop_close(n->loop);

@@ -31,9 +31,9 @@ struct node {
 	struct jobs *jobs;
 	struct vnode_spec *vnodes; /* what we register */
 	int nvnodes;
-	const char *host;          /* short host name (borrowed) */
-	bool root;                 /* may run jobs of any user */
-	uid_t uid;                 /* our uid */
+	const char *host; /* short host name (borrowed) */
+	bool root;	  /* may run jobs of any user */
+	uid_t uid;	  /* our uid */
 };
 
 /* Is name one of the vnodes this daemon serves? */

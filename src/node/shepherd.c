@@ -39,7 +39,7 @@ struct child_msg {
 };
 
 static void child_say(int fd, char kind, int status, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 static void child_say(int fd, char kind, int status, const char *fmt, ...)
 {
 	struct child_msg m;
@@ -219,7 +219,8 @@ static void remove_tmpdir(const struct launch *l)
 		return;
 	pid_t pid = fork();
 	if (pid == 0) {
-		if (l->setids && (setgroups(0, NULL) < 0 || setgid(l->gid) < 0 || setuid(l->uid) < 0))
+		if (l->setids &&
+		    (setgroups(0, NULL) < 0 || setgid(l->gid) < 0 || setuid(l->uid) < 0))
 			_exit(1);
 		nftw(l->tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
 		_exit(0);

@@ -41,22 +41,22 @@ enum launch_join { JOIN_NONE, JOIN_OE, JOIN_EO };
  * Borrowed: valid until shepherd_start() returns (the child has a copy). */
 struct launch {
 	const char *jobid;
-	bool setids;            /* daemon is root: become uid/gid/groups */
+	bool setids; /* daemon is root: become uid/gid/groups */
 	uid_t uid;
 	gid_t gid;
-	const gid_t *groups;    /* supplementary groups */
+	const gid_t *groups; /* supplementary groups */
 	int ngroups;
-	const char *shell;      /* program to exec */
-	char *const *argv;      /* its argv (NULL-terminated) */
-	char *const *envp;      /* the job environment */
-	const char *cwd;        /* working directory (the owner's home) */
-	const char *out_path;   /* stdout file */
-	const char *err_path;   /* stderr file */
-	enum launch_join join;  /* oe: both into out_path; eo: both into err_path */
+	const char *shell;     /* program to exec */
+	char *const *argv;     /* its argv (NULL-terminated) */
+	char *const *envp;     /* the job environment */
+	const char *cwd;       /* working directory (the owner's home) */
+	const char *out_path;  /* stdout file */
+	const char *err_path;  /* stderr file */
+	enum launch_join join; /* oe: both into out_path; eo: both into err_path */
 	mode_t umask;
 	const char *start_path; /* ID.ST */
-	const char *exit_path;  /* ID.EX */
-	const char *tmpdir;     /* the job's TMPDIR, removed at the end; may be NULL */
+	const char *exit_path;	/* ID.EX */
+	const char *tmpdir;	/* the job's TMPDIR, removed at the end; may be NULL */
 };
 
 /* Memory the shepherd may overwrite with its own title ("corral-shepherd
@@ -73,16 +73,16 @@ pid_t shepherd_start(const struct launch *l, int *notify_fd, corral_error_t *err
 struct shep_start {
 	pid_t pid;
 	unsigned long long proc_start; /* /proc starttime of pid */
-	int64_t start_ms;              /* epoch milliseconds */
+	int64_t start_ms;	       /* epoch milliseconds */
 };
 /* ID.EX: the job has ended (or never started: failed). */
 struct shep_exit {
-	bool failed;         /* the job could not start; status holds why */
-	int status;          /* failed: PBS exit status (-1, -10) */
-	int wstatus;         /* not failed: wait() status */
+	bool failed; /* the job could not start; status holds why */
+	int status;  /* failed: PBS exit status (-1, -10) */
+	int wstatus; /* not failed: wait() status */
 	int64_t utime_us, stime_us, maxrss_kb;
-	int64_t end_ms;      /* epoch milliseconds */
-	char comment[512];   /* failure text and warnings ("" when none) */
+	int64_t end_ms;	   /* epoch milliseconds */
+	char comment[512]; /* failure text and warnings ("" when none) */
 };
 
 /* 0, -ENOENT when the file does not exist yet, -EINVAL when malformed. */

@@ -63,8 +63,7 @@ int spool_open(struct spool *s, const char *dir, corral_error_t *err)
 	s->lockfd = fd;
 	return 0;
 fail_dir:
-	rc = corral_errorf(err, errno, "cannot create directories in %s: %s", dir,
-			   strerror(errno));
+	rc = corral_errorf(err, errno, "cannot create directories in %s: %s", dir, strerror(errno));
 	spool_close(s);
 	return rc;
 }
@@ -93,8 +92,7 @@ bool spool_id_ok(const char *id)
 	return true;
 }
 
-bool spool_job_path(const struct spool *s, const char *id, const char *suffix, char *buf,
-		    size_t n)
+bool spool_job_path(const struct spool *s, const char *id, const char *suffix, char *buf, size_t n)
 {
 	int w = snprintf(buf, n, "%s/%s%s", s->jobs, id, suffix);
 	return w > 0 && (size_t)w < n;
@@ -237,8 +235,7 @@ int spool_kv_write(const char *path, const struct kv *kv)
 		spool_fmt_line(dst, need, &pos, k, v);
 		b.len += pos;
 	}
-	int rc = spool_write_atomic(path, buf_peek(&b), buf_unread(&b), 0600, (uid_t)-1,
-				    (gid_t)-1);
+	int rc = spool_write_atomic(path, buf_peek(&b), buf_unread(&b), 0600, (uid_t)-1, (gid_t)-1);
 	buf_free(&b);
 	return rc;
 }

@@ -40,8 +40,7 @@ int spool_open(struct spool *s, const char *dir, corral_error_t *err);
 void spool_close(struct spool *s);
 
 /* "DIR/jobs/<id><suffix>" into buf; false when it does not fit. */
-bool spool_job_path(const struct spool *s, const char *id, const char *suffix, char *buf,
-		    size_t n);
+bool spool_job_path(const struct spool *s, const char *id, const char *suffix, char *buf, size_t n);
 /* Is id usable as a file name (no '/', not "." or "..", no control
  * characters, at most 200 bytes)? */
 bool spool_id_ok(const char *id);

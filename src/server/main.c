@@ -106,6 +106,10 @@ static void begin_shutdown(struct server *s)
 	uv_signal_stop(&s->sigint);
 	uv_close((uv_handle_t *)&s->sigterm, NULL);
 	uv_close((uv_handle_t *)&s->sigint, NULL);
+	/* An active check handle keeps the loop alive but never wakes it:
+	 * close it now (the last replies were flushed just before). */
+	uv_check_stop(&s->check);
+	uv_close((uv_handle_t *)&s->check, NULL);
 	conn_close_all(s);
 }
 
@@ -118,10 +122,6 @@ static void on_check(uv_check_t *h)
 	const char *errtext = "";
 	int rc = txn_end(s, &errtext);
 	conn_flush_all(s, rc, errtext);
-	if (s->shutting_down && !uv_is_closing((uv_handle_t *)&s->check) && s->nconns == 0) {
-		uv_check_stop(&s->check);
-		uv_close((uv_handle_t *)&s->check, NULL);
-	}
 }
 
 void h_server_shutdown(struct conn *c, json_int_t id, json_t *msg)
@@ -470,10 +470,8 @@ int main(int argc, char **argv)
 	on_check(&s->check);
 	begin_shutdown(s);
 	uv_run(s->loop, UV_RUN_DEFAULT);
-	if (!uv_is_closing((uv_handle_t *)&s->check))
-		uv_close((uv_handle_t *)&s->check, NULL);
-	uv_run(s->loop, UV_RUN_DEFAULT);
-	uv_loop_close(s->loop);
+	if (uv_loop_close(s->loop) != 0)
+		corral_log(LOG_WARNING, "server", "handles left open at exit");
 
 	acct_close(s);
 	txn_destroy(s);

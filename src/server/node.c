@@ -34,6 +34,11 @@ struct vnode_rt {
 	uint64_t avail[R_N];  /* effective resources_available */
 	uint64_t used[R_N];   /* resources_assigned */
 	int njobs;            /* jobs holding part of this vnode */
+	struct {
+		int64_t seq;
+		uint64_t ncpus;
+	} *jobs;              /* who holds what, for the "jobs" attribute */
+	size_t njobslots, capjobslots;
 	bool excl;            /* a job holds it exclusively */
 	time_t last_change;   /* last_state_change_time */
 	time_t last_heard;    /* last heartbeat (or server start) */
@@ -126,6 +131,7 @@ void node_rt_free(struct obj *n)
 	if (!n->rt)
 		return;
 	kv_clear(&n->rt->reported);
+	free(n->rt->jobs);
 	free(n->rt);
 	n->rt = NULL;
 }
@@ -206,6 +212,20 @@ static void hold_resources(struct server *s, struct job *j, int sign)
 	bool excl = place && strstr(place, "excl");
 	for (size_t i = 0; i < n; i++) {
 		struct vnode_rt *rt = rt_of(u[i].n);
+		if (sign > 0) {
+			if (rt->njobslots == rt->capjobslots) {
+				rt->capjobslots = rt->capjobslots ? 2 * rt->capjobslots : 4;
+				rt->jobs = xrealloc(rt->jobs, rt->capjobslots * sizeof *rt->jobs);
+			}
+			rt->jobs[rt->njobslots].seq = j->seq;
+			rt->jobs[rt->njobslots++].ncpus = u[i].use[R_NCPUS];
+		} else {
+			for (size_t k = 0; k < rt->njobslots; k++)
+				if (rt->jobs[k].seq == j->seq) {
+					rt->jobs[k] = rt->jobs[--rt->njobslots];
+					break;
+				}
+		}
 		for (int r = 0; r < R_N; r++) {
 			if (sign > 0)
 				rt->used[r] += u[i].use[r];
@@ -913,6 +933,10 @@ void node_tick(struct server *s, time_t now)
 		snprintf(comment, sizeof comment, "node down: no heartbeat since %s", when);
 		corral_log(LOG_WARNING, "node", "%s: %s", n->name, comment);
 		set_live(n, "down", comment);
+		/* A daemon still connected but silent must register again (and
+		 * list its jobs) before its vnodes count: drop the connection. */
+		if (rt->d && rt->d->c && !rt->d->c->closing)
+			conn_close(rt->d->c);
 		if (rt->njobs > 0)
 			for (struct job *j = job_first(s), *nx; j; j = nx) {
 				nx = j->next;
@@ -937,7 +961,6 @@ void node_stat_attrs(struct server *s, struct obj *n, json_t *a)
 {
 	struct vnode_rt *rt = rt_of(n);
 	char tmp[256];
-	(void)s;
 	for (const char *k = kv_first(&rt->reported); k; k = kv_next(&rt->reported, k))
 		if (!kv_get(&n->attrs, k))
 			json_object_set_new(a, k, json_string(kv_val(k)));
@@ -956,6 +979,19 @@ void node_stat_attrs(struct server *s, struct obj *n, json_t *a)
 	}
 	if (rt->comment[0] && !kv_get(&n->attrs, "comment"))
 		json_object_set_new(a, "comment", json_string(rt->comment));
+	if (rt->njobslots) {
+		/* PBS lists one entry per cpu: "12.vm/0, 12.vm/1, 13.vm/2" */
+		struct corral_buf b;
+		buf_init(&b);
+		uint64_t slot = 0;
+		for (size_t k = 0; k < rt->njobslots; k++)
+			for (uint64_t c = 0; c < (rt->jobs[k].ncpus ? rt->jobs[k].ncpus : 1); c++)
+				buf_printf(&b, "%s%lld.%s/%llu", b.len ? ", " : "",
+					   (long long)rt->jobs[k].seq, s->name, (unsigned long long)slot++);
+		buf_append(&b, "", 1);
+		json_object_set_new(a, "jobs", json_string(b.data));
+		buf_free(&b);
+	}
 	json_object_set_new(a, "last_state_change_time", json_sprintf("%lld", (long long)rt->last_change));
 	if (rt->d)
 		json_object_set_new(a, "Mom", json_string(rt->d->host));

@@ -29,9 +29,10 @@ int main(int argc, char **argv)
 	}
 	double t0 = corral_now();
 	long finished = 0;
+	json_t *seen = json_object(); /* every job id ever listed */
 	for (;;) {
-		json_t *req = json_pack("{s:s,s:b,s:[s]}", "op", "job.stat", "history", 1, "attrs",
-					"job_state");
+		/* Unfinished jobs only: the list shrinks as jobs end. */
+		json_t *req = json_pack("{s:s,s:[s]}", "op", "job.stat", "attrs", "job_state");
 		json_t *rep = corral_call(c, req, &err);
 		json_decref(req);
 		if (!rep) {
@@ -39,16 +40,17 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		json_t *jobs = json_object_get(rep, "jobs");
-		long queued = 0, done = 0, total = (long)json_array_size(jobs);
+		long queued = 0, remaining = (long)json_array_size(jobs);
 		size_t i;
 		json_t *j;
 		json_array_foreach(jobs, i, j)
 		{
 			const char *st =
 				json_string_value(json_object_get(json_object_get(j, "attrs"), "job_state"));
-			if (st && *st == 'F')
-				done++;
-			else if (st && *st == 'Q') {
+			const char *id = json_string_value(json_object_get(j, "id"));
+			if (id)
+				json_object_set(seen, id, json_true());
+			if (st && *st == 'Q') {
 				json_t *r = json_pack("{s:s,s:O}", "op", "job.run", "job",
 						      json_object_get(j, "id"));
 				corral_send_buffered(c, r, &err);
@@ -57,8 +59,8 @@ int main(int argc, char **argv)
 			}
 		}
 		if (expect < 0)
-			expect = total;
-		finished = done;
+			expect = remaining;
+		finished = (long)json_object_size(seen) - remaining;
 		json_decref(rep);
 		corral_flush(c, &err);
 		long started = 0;
@@ -79,9 +81,10 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		if (started == 0)
-			usleep(2000);
+			usleep(5000);
 	}
 	printf("{\"finished\":%ld,\"seconds\":%.3f}\n", finished, corral_now() - t0);
+	json_decref(seen);
 	corral_close(c);
 	return 0;
 }

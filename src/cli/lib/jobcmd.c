@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -185,4 +186,80 @@ void jobcmd_version_exit(void)
 {
 	printf("pbs_version = %s\n", CORRAL_VERSION);
 	exit(0);
+}
+
+enum { OPT_HELP = 256, OPT_VERSION };
+
+int jobcmd_main(const struct jobcmd *cmd, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+	    {"help", no_argument, NULL, OPT_HELP},
+	    {"version", no_argument, NULL, OPT_VERSION},
+	    {NULL, 0, NULL, 0},
+	};
+	json_t *extra = cmd->defaults ? json_loads(cmd->defaults, 0, NULL) : json_object();
+	int c, errflg = 0;
+
+	cli_init(argv[0]);
+	while ((c = getopt_long(argc, argv, cmd->optstring, longopts, NULL)) != -1) {
+		if (c == OPT_HELP)
+			cli_usage(cmd->help, true);
+		if (c == OPT_VERSION)
+			jobcmd_version_exit();
+		if (c == '?') {
+			errflg++;
+		} else if (!cmd->option(c, optarg, extra)) {
+			fprintf(stderr, "%s: illegal -%c value\n", cmd->name, c);
+			errflg++;
+		}
+	}
+	if (errflg || argc - optind < cmd->nlead + 1)
+		cli_usage(cmd->usage, false);
+	if (cmd->lead && !cmd->lead(argv + optind, extra)) {
+		json_decref(extra);
+		return 1;
+	}
+
+	corral_conn_t *conn = cli_connect();
+	int rc = jobcmd_run(conn, cmd->op, argv + optind + cmd->nlead, argc - optind - cmd->nlead,
+			    extra);
+	json_decref(extra);
+	corral_close(conn);
+	return rc;
+}
+
+bool jobcmd_hold_option(int c, const char *arg, json_t *extra)
+{
+	(void)c;
+	while (*arg == ' ' || *arg == '\t')
+		arg++;
+	if (!jobcmd_hold_types_ok(arg))
+		return false;
+	json_object_set_new(extra, "hold_types", json_string(arg));
+	return true;
+}
+
+void jobcmd_opts_fail(struct qsub_opts *o, const corral_error_t *err, const char *usage)
+{
+	log_msg("%s", err->text);
+	int status = qsub_opts_exit_status(o);
+	if (status == QSUB_EXIT_USAGE)
+		cli_usage(usage, false);
+	exit(status ? status : 1);
+}
+
+struct qsub_opts *jobcmd_qsub_start(enum qsub_opts_mode mode, int argc, char **argv,
+				    const char *usage, const char *help)
+{
+	cli_init(argv[0]);
+	if (argc > 1 && strcmp(argv[1], "--help") == 0)
+		cli_usage(help, true);
+	if (argc == 2 && strcmp(argv[1], "--version") == 0)
+		jobcmd_version_exit();
+
+	corral_error_t err = {0};
+	struct qsub_opts *o = qsub_opts_create(mode, NULL);
+	if (qsub_opts_parse_args(o, argc, argv, &err) < 0)
+		jobcmd_opts_fail(o, &err, usage);
+	return o;
 }

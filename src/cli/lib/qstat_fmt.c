@@ -1535,25 +1535,39 @@ void qstat_queue_header(FILE *out)
 	      out);
 }
 
-void qstat_queue_row(FILE *out, const char *name, const json_t *attrs)
-{
-	char nameb[32], maxb[8], totb[8], typeb[8];
+/* The columns qstat -Q and qstat -B share: name, Max, Tot and the job
+ * counts by state. */
+struct qstat_summary {
+	char name[32], max[8], tot[8];
 	struct qstat_counts c;
+};
+
+static void qstat_summary_fill(struct qstat_summary *s, const char *name, const json_t *attrs)
+{
 	const char *v;
 
-	qstat_trunc(name, 16, nameb);
+	qstat_trunc(name, 16, s->name);
 	v = qstat_attr(attrs, "max_running");
-	qstat_trunc(v ? v : "0", NUML, maxb);
+	qstat_trunc(v ? v : "0", NUML, s->max);
 	v = qstat_attr(attrs, "total_jobs");
-	qstat_trunc(v ? v : "0", NUML, totb);
+	qstat_trunc(v ? v : "0", NUML, s->tot);
+	qstat_state_counts(qstat_attr(attrs, "state_count"), &s->c);
+}
+
+void qstat_queue_row(FILE *out, const char *name, const json_t *attrs)
+{
+	struct qstat_summary s;
+	char typeb[8];
+	const char *v;
+
+	qstat_summary_fill(&s, name, attrs);
 	const char *ena = pbs_true(qstat_attr(attrs, "enabled")) ? "yes" : "no";
 	const char *str = pbs_true(qstat_attr(attrs, "started")) ? "yes" : "no";
-	qstat_state_counts(qstat_attr(attrs, "state_count"), &c);
 	const char *type = "not defined";
 	if ((v = qstat_attr(attrs, "queue_type")))
 		type = qstat_trunc(v, 4, typeb);
-	fprintf(out, "%-16s %5s %5s %3s %3s %5s %5s %5s %5s %5s %5s %-4s\n", nameb, maxb, totb, ena,
-		str, c.que, c.run, c.hld, c.wat, c.trn, c.ext, type);
+	fprintf(out, "%-16s %5s %5s %3s %3s %5s %5s %5s %5s %5s %5s %-4s\n", s.name, s.max, s.tot,
+		ena, str, s.c.que, s.c.run, s.c.hld, s.c.wat, s.c.trn, s.c.ext, type);
 }
 
 void qstat_server_header(FILE *out)
@@ -1565,19 +1579,13 @@ void qstat_server_header(FILE *out)
 
 void qstat_server_row(FILE *out, const char *name, const json_t *attrs)
 {
-	char nameb[32], maxb[8], totb[8], statb[16];
-	struct qstat_counts c;
-	const char *v;
+	struct qstat_summary s;
+	char statb[16];
 
-	qstat_trunc(name, 16, nameb);
-	v = qstat_attr(attrs, "max_running");
-	qstat_trunc(v ? v : "0", NUML, maxb);
-	v = qstat_attr(attrs, "total_jobs");
-	qstat_trunc(v ? v : "0", NUML, totb);
-	qstat_state_counts(qstat_attr(attrs, "state_count"), &c);
+	qstat_summary_fill(&s, name, attrs);
 	qstat_trunc(qstat_attr(attrs, "server_state"), 10, statb);
-	fprintf(out, "%-16s %5s %5s %5s %5s %5s %5s %5s %5s %-10s\n", nameb, maxb, totb, c.que,
-		c.run, c.hld, c.wat, c.trn, c.ext, statb);
+	fprintf(out, "%-16s %5s %5s %5s %5s %5s %5s %5s %5s %-10s\n", s.name, s.max, s.tot, s.c.que,
+		s.c.run, s.c.hld, s.c.wat, s.c.trn, s.c.ext, statb);
 }
 
 void qstat_altq_header(FILE *out, const char *server)

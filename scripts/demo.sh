@@ -9,10 +9,11 @@ cd /tmp || exit 1
 id=$(printf '#!/bin/sh\n#PBS -N demo\necho "hello from corral: job $PBS_JOBID on $(hostname)"\n' |
 	"$bin/qsub" -j oe -o "$out") || exit 1
 echo "demo: submitted $id"
-"$bin/qrun" "$id" 2>/dev/null || echo "demo: no node to run it yet (qstat shows it queued)"
-for _ in $(seq 100); do
+for i in $(seq 100); do
 	st=$("$bin/qstat" -x -f "$id" 2>/dev/null | sed -n 's/^    job_state = //p')
 	[ "$st" = F ] && break
+	# No scheduler picked it up within 2 s: start it by hand.
+	[ "$i" = 20 ] && [ "$st" = Q ] && "$bin/qrun" "$id" 2>/dev/null
 	sleep 0.1
 done
 "$bin/qstat" -x "$id"

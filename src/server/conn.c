@@ -25,6 +25,7 @@
 #include "src/proto/msg.h"
 #include "src/server/dispatch.h"
 #include "src/server/node.h"
+#include "src/server/sched.h"
 
 #define READ_CHUNK (256 * 1024)
 #define MAX_WRITE_BACKLOG ((size_t)512 << 20) /* unread output before we give up */
@@ -44,6 +45,8 @@ static void on_close(uv_handle_t *h)
 	struct server *s = c->srv;
 	if (c->daemon)
 		node_conn_closed(c);
+	if (c->sched)
+		sched_conn_closed(c);
 	if (c->prev)
 		c->prev->next = c->next;
 	else if (s->conns == c)

@@ -55,6 +55,7 @@ struct conn {
 	bool close_after_flush;    /* close once held replies are written */
 	size_t write_bytes;        /* bytes handed to uv_write, not done */
 	struct daemon *daemon;     /* set when a node daemon registered here */
+	struct obj *sched;         /* set when a scheduler registered here */
 };
 
 /* Start listening on the Unix socket and (when enabled) TCP. */

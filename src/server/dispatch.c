@@ -12,6 +12,7 @@
 #include "src/server/conn.h"
 #include "src/server/handlers.h"
 #include "src/server/node.h"
+#include "src/server/sched.h"
 
 enum op_flags {
 	F_PRE_HELLO = 1 << 0, /* allowed before hello */
@@ -50,6 +51,9 @@ static const struct op ops[] = {
 	{"node.register", h_node_register, ROLE_SERVICE, 0},
 	{"node.heartbeat", h_node_heartbeat, ROLE_SERVICE, 0},
 	{"node.job_events", h_node_job_events, ROLE_SERVICE, 0},
+	{"sched.register", h_sched_register, ROLE_SERVICE, 0},
+	{"sched.run", h_sched_run, ROLE_SERVICE, 0},
+	{"sched.cycle_end", h_sched_cycle_end, ROLE_SERVICE, 0},
 };
 
 const char *role_name(enum role r)

@@ -9,6 +9,7 @@
 #include "src/common/buf.h"
 #include "src/common/log.h"
 #include "src/server/objects.h"
+#include "src/server/sched.h"
 #include "src/server/txn.h"
 #include "src/store/store.h"
 
@@ -116,6 +117,8 @@ void job_insert(struct server *s, struct job *j)
 void job_free(struct server *s, struct job *j)
 {
 	struct jobtab *t = s->jobs;
+	if (j->state != 'F')
+		sched_job_gone(s, j);
 	struct job **pp = &t->slots[slot_of(t, j->seq)];
 	while (*pp && *pp != j)
 		pp = &(*pp)->hnext;
@@ -215,6 +218,7 @@ int job_save(struct server *s, struct job *j)
 	attrs_dump(&j->attrs, &b);
 	rc = store_job_put(s->store, j->seq, buf_peek(&b), buf_unread(&b));
 	txn_touch_job(s, j->seq);
+	sched_job_changed(s, j);
 	return rc;
 }
 

@@ -16,6 +16,7 @@
 #include "src/server/handlers.h"
 #include "src/server/job.h"
 #include "src/server/node.h"
+#include "src/server/sched.h"
 #include "src/server/jobres.h"
 #include "src/server/objects.h"
 #include "src/server/txn.h"
@@ -443,6 +444,8 @@ static struct job *submit_one(struct conn *c, json_t *item, json_t **errobj)
 	}
 	job_id(s, j, idbuf, sizeof idbuf);
 	acct_record(s, 'Q', idbuf, "queue=%s", q->name);
+	if (j->state == 'Q')
+		sched_trigger_job(s, j, "submit");
 	kv_clear(&in);
 	kv_clear(&req);
 	return j;
@@ -849,6 +852,7 @@ static int do_release(struct conn *c, struct job *j, json_t *msg, json_t *item, 
 			job_set_state(c->srv, j, 'W', SUB_WAITING);
 		else
 			job_set_state(c->srv, j, 'Q', SUB_QUEUED);
+		sched_trigger_job(c->srv, j, "submit");
 	}
 	touch_mtime(j);
 	return job_save(c->srv, j);
@@ -949,10 +953,79 @@ static int do_alter(struct conn *c, struct job *j, json_t *msg, json_t *item, in
 		job_set_state(s, j, 'Q', SUB_QUEUED);
 	touch_mtime(j);
 	rc = job_save(s, j);
+	if (j->state == 'Q')
+		sched_trigger_job(s, j, "submit");
 out:
 	kv_clear(&plain);
 	kv_clear(&req);
 	return rc;
+}
+
+/* The attributes a scheduler writes. */
+static bool sched_written(const char *name)
+{
+	return !strcmp(name, "comment") || !strncmp(name, "estimated.", 10) ||
+	       !strcmp(name, "accrue_type") || !strcmp(name, "eligible_time");
+}
+
+/* A scheduler's update: only its own attributes, any job state, and a value
+ * that does not change is not written (no store write, no delta). */
+static json_t *sched_alter_one(struct conn *c, json_t *item)
+{
+	struct server *s = c->srv;
+	const char *sid = json_string_value(json_object_get(item, "id"));
+	json_t *attrs = json_object_get(item, "attrs");
+	int64_t seq = sid ? job_parse_id(s, sid) : -1;
+	struct job *j = seq >= 0 ? job_lookup(s, seq) : NULL;
+	json_t *r = json_pack("{s:s}", "id", sid ? sid : "?");
+	if (!j || !json_is_object(attrs)) {
+		json_object_set_new(r, "ok", json_false());
+		json_object_set_new(r, "error",
+				    corral_msg_errobj(ENOENT, PBSE_UNKJOBID, "Unknown Job Id %s",
+						      sid ? sid : "?"));
+		return r;
+	}
+	bool changed = false;
+	const char *k;
+	json_t *v;
+	json_object_foreach(attrs, k, v)
+	{
+		const char *val = json_string_value(v);
+		if (!sched_written(k) || !val || strchr(val, '\n'))
+			continue;
+		const char *cur = kv_get(&j->attrs, k);
+		if (*val == '\0') { /* empty: unset */
+			if (cur) {
+				kv_set(&j->attrs, k, NULL);
+				changed = true;
+			}
+		} else if (!cur || strcmp(cur, val) != 0) {
+			kv_set(&j->attrs, k, val);
+			changed = true;
+		}
+	}
+	if (changed && job_save(s, j) < 0) {
+		json_object_set_new(r, "ok", json_false());
+		json_object_set_new(r, "error", corral_msg_errobj(EIO, PBSE_SAVE_ERR, "cannot save"));
+		return r;
+	}
+	json_object_set_new(r, "ok", json_true());
+	return r;
+}
+
+static bool only_sched_attrs(json_t *item)
+{
+	json_t *attrs = json_object_get(item, "attrs");
+	const char *k;
+	json_t *v;
+	if (!json_is_object(attrs))
+		return false;
+	json_object_foreach(attrs, k, v)
+	{
+		if (!sched_written(k))
+			return false;
+	}
+	return true;
 }
 
 void h_job_alter(struct conn *c, json_int_t id, json_t *msg)
@@ -965,10 +1038,16 @@ void h_job_alter(struct conn *c, json_int_t id, json_t *msg)
 	json_t *results = json_array();
 	size_t i;
 	json_t *it;
+	bool service = conn_role(c) == ROLE_SERVICE;
 	json_array_foreach(items, i, it)
-		json_array_append_new(results,
-				      act_one(c, json_string_value(json_object_get(it, "id")), msg,
-					      it, do_alter, false));
+	{
+		if (service && only_sched_attrs(it))
+			json_array_append_new(results, sched_alter_one(c, it));
+		else
+			json_array_append_new(results,
+					      act_one(c, json_string_value(json_object_get(it, "id")),
+						      msg, it, do_alter, false));
+	}
 	json_t *rep = corral_msg_ok(id);
 	json_object_set_new(rep, "results", results);
 	conn_reply(c, rep, true);
@@ -999,10 +1078,15 @@ static int do_move(struct conn *c, struct job *j, json_t *msg, json_t *item, int
 		return -err->code;
 	if (jobres_check_limits(s, q, &j->attrs, pbs, err) < 0)
 		return -err->code;
+	struct obj *before = sched_of_queue(s, j->queue);
+	if (before != sched_of_queue(s, q))
+		sched_job_gone(s, j); /* leaves the old sched's mirror */
 	job_set_queue(s, j, q);
 	kv_setf(&j->attrs, "qtime", "%lld", (long long)time(NULL));
 	touch_mtime(j);
-	return job_save(s, j);
+	int rc = job_save(s, j);
+	sched_trigger_job(s, j, "submit");
+	return rc;
 }
 
 void h_job_move(struct conn *c, json_int_t id, json_t *msg)

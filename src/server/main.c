@@ -28,6 +28,7 @@
 #include "src/server/handlers.h"
 #include "src/server/job.h"
 #include "src/server/node.h"
+#include "src/server/sched.h"
 #include "src/server/objects.h"
 #include "src/server/txn.h"
 #include "src/store/store.h"
@@ -99,6 +100,8 @@ static void begin_shutdown(struct server *s)
 		return;
 	s->shutting_down = true;
 	corral_log(LOG_NOTICE, "server", "shutting down");
+	sched_shutdown(s);
+	conn_flush_all(s, 0, "");
 	conn_stop_listening(s);
 	uv_timer_stop(&s->tick);
 	uv_close((uv_handle_t *)&s->tick, NULL);
@@ -121,6 +124,7 @@ static void on_check(uv_check_t *h)
 	struct server *s = h->data;
 	const char *errtext = "";
 	int rc = txn_end(s, &errtext);
+	sched_flush(s, rc == 0);
 	conn_flush_all(s, rc, errtext);
 }
 
@@ -243,10 +247,13 @@ static void on_tick(uv_timer_t *t)
 	conn_sweep(s);
 	housekeeping(s, time(NULL));
 	node_tick(s, time(NULL));
+	sched_tick(s, time(NULL));
 	checkpoint_soon(s);
 	/* Commit anything housekeeping changed now, not at the next request. */
 	const char *errtext;
-	conn_flush_all(s, txn_end(s, &errtext), errtext);
+	int rc = txn_end(s, &errtext);
+	sched_flush(s, rc == 0);
+	conn_flush_all(s, rc, errtext);
 }
 
 static void on_signal(uv_signal_t *h, int signum)
@@ -433,6 +440,7 @@ int main(int argc, char **argv)
 		s->next_seq = 0;
 	s->started = time(NULL);
 	node_init(s);
+	sched_init(s);
 	const char *errtext;
 	if (txn_end(s, &errtext) < 0)
 		log_err_exit(1, "cannot initialise the store: %s", errtext);

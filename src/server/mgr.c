@@ -12,6 +12,7 @@
 #include "src/server/handlers.h"
 #include "src/server/job.h"
 #include "src/server/node.h"
+#include "src/server/sched.h"
 #include "src/server/objects.h"
 #include "src/server/txn.h"
 #include "src/store/store.h"
@@ -260,6 +261,13 @@ static json_t *mgr_one(struct conn *c, enum mgr_cmd cmd, enum obj_kind kind, con
 			goto done;
 		}
 		rc = obj_save(s, o);
+		if (kind == OBJ_SCHED)
+			sched_obj_created(s, o);
+		else if (kind == OBJ_QUEUE)
+			sched_queue_changed(s, o);
+		else if (kind == OBJ_NODE)
+			sched_node_changed(s, o);
+		sched_trigger_all(s, "qmgr");
 		goto done;
 	}
 	o = obj_find(s, kind, name);
@@ -287,6 +295,10 @@ static json_t *mgr_one(struct conn *c, enum mgr_cmd cmd, enum obj_kind kind, con
 		}
 		if ((rc = txn_begin(s)) < 0)
 			goto done;
+		if (kind == OBJ_SCHED)
+			sched_obj_deleting(s, o);
+		if (kind == OBJ_QUEUE)
+			sched_queue_changed(s, o);
 		rc = store_obj_del(s->store, obj_kind_name(kind), name);
 		txn_touch_obj(s, kind, name);
 		if (kind == OBJ_QUEUE) /* finished jobs keep the name, not a pointer */
@@ -300,11 +312,33 @@ static json_t *mgr_one(struct conn *c, enum mgr_cmd cmd, enum obj_kind kind, con
 	}
 	if ((rc = apply_attrs(c, kind, o, cmd, attrs, &pbs, &err)) < 0)
 		goto done;
+	/* The server's scheduling and the default sched's are one switch. */
+	if (kind == OBJ_SERVER || (kind == OBJ_SCHED && !strcmp(o->name, "default"))) {
+		struct obj *other = kind == OBJ_SERVER ? obj_find(s, OBJ_SCHED, "default") : &s->srv;
+		const char *v = kv_get(&o->attrs, "scheduling");
+		const char *ov = other ? kv_get(&other->attrs, "scheduling") : NULL;
+		if (other && v && (!ov || strcmp(v, ov) != 0)) {
+			kv_set(&other->attrs, "scheduling", v);
+			obj_save(s, other);
+		}
+	}
 	rc = obj_save(s, o);
-	if (kind == OBJ_SERVER)
+	if (kind == OBJ_SERVER) {
 		server_apply_limits(s);
-	if (kind == OBJ_NODE)
+		sched_server_changed(s);
+		struct obj *d = obj_find(s, OBJ_SCHED, "default");
+		if (d)
+			sched_obj_changed(s, d);
+	}
+	if (kind == OBJ_NODE) {
 		node_refresh(o);
+		sched_node_changed(s, o);
+	}
+	if (kind == OBJ_QUEUE)
+		sched_queue_changed(s, o);
+	if (kind == OBJ_SCHED)
+		sched_obj_changed(s, o);
+	sched_trigger_all(s, "qmgr");
 done:
 	if (rc < 0 && !err.code)
 		corral_errorf(&err, -rc, "cannot save: %s", store_errmsg(s->store));

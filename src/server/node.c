@@ -19,6 +19,7 @@
 #include "src/server/dispatch.h"
 #include "src/server/job.h"
 #include "src/server/objects.h"
+#include "src/server/sched.h"
 #include "src/server/txn.h"
 #include "src/store/store.h"
 
@@ -56,6 +57,8 @@ struct daemon {
 	size_t nsuspects;
 	struct daemon *next;
 };
+
+static struct server *g_srv; /* for change notices from helpers without it */
 
 static uint64_t parse_res(int r, const char *v)
 {
@@ -109,11 +112,19 @@ static void set_live(struct obj *n, const char *state, const char *comment)
 {
 	struct vnode_rt *rt = rt_of(n);
 	if (strcmp(rt->live, state) != 0) {
+		/* A vnode coming up adds capacity: worth a cycle.  (Busy vnodes
+		 * freeing up come with a job end, which triggers one anyway.) */
+		bool up = strstr(rt->live, "down") && !strstr(state, "down");
 		snprintf(rt->live, sizeof rt->live, "%s", state);
 		rt->last_change = time(NULL);
+		if (g_srv && up)
+			sched_trigger_node(g_srv, n, "node");
 	}
+	if (g_srv)
+		sched_node_changed(g_srv, n);
 	if (comment)
 		snprintf(rt->comment, sizeof rt->comment, "%s", comment);
+	(void)0;
 }
 
 /* free or job-busy from usage, when a daemon serves it. */
@@ -248,6 +259,7 @@ static void hold_resources(struct server *s, struct job *j, int sign)
 
 void node_init(struct server *s)
 {
+	g_srv = s;
 	for (struct obj *n = s->objs[OBJ_NODE]; n; n = n->next) {
 		rt_of(n);
 		refresh_avail(n);
@@ -304,6 +316,7 @@ static void run_ended(struct server *s, struct job *j, int exit_status, json_t *
 {
 	time_t now = time(NULL);
 	hold_resources(s, j, -1);
+	sched_trigger_job(s, j, "job_end");
 	const char *k;
 	json_t *v;
 	json_object_foreach(used, k, v)
@@ -888,6 +901,12 @@ static int start_job(struct server *s, struct job *j, const char *spec, int *pbs
 	buf_free(&ev);
 	buf_free(&eh);
 	return rc;
+}
+
+int node_start_job(struct server *s, struct job *j, const char *spec, int *pbs,
+		   corral_error_t *err)
+{
+	return start_job(s, j, spec, pbs, err);
 }
 
 void h_job_run(struct conn *c, json_int_t id, json_t *msg)

@@ -20,6 +20,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "src/common/error.h"
 #include "src/server/server.h"
 
 struct conn;
@@ -48,6 +49,11 @@ void node_end_job(struct server *s, struct job *j, int exit_status, const char *
 void node_refresh(struct obj *n);
 /* Deliver a signal to a running job. */
 int node_signal_job(struct server *s, struct job *j, const char *sig);
+
+/* Start j now on the vnodes of spec (an exec_vnode or "vn1+vn2"), or on
+ * the first that fit (spec NULL): state R, accounting S, job.launch. */
+int node_start_job(struct server *s, struct job *j, const char *spec, int *pbs,
+		   corral_error_t *err);
 
 /* Handlers (dispatch table). */
 void h_node_register(struct conn *c, json_int_t id, json_t *msg);

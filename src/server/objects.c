@@ -12,6 +12,7 @@
 #include "src/common/util.h"
 #include "src/proto/msg.h"
 #include "src/server/node.h"
+#include "src/server/sched.h"
 #include "src/server/txn.h"
 #include "src/store/store.h"
 
@@ -482,6 +483,7 @@ void obj_remove(struct server *s, struct obj *o)
 	if (*pp)
 		*pp = o->next;
 	node_rt_free(o);
+	sched_rt_free(o);
 	kv_clear(&o->attrs);
 	free(o->name);
 	free(o);

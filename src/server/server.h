@@ -24,6 +24,7 @@ struct jobtab;
 struct acct;
 struct txn;
 struct vnode_rt;
+struct sched_rt;
 struct daemon;
 
 enum role { ROLE_NONE = 0, ROLE_USER = 1, ROLE_OPERATOR = 2, ROLE_MANAGER = 3, ROLE_SERVICE = 4 };
@@ -42,6 +43,7 @@ struct obj {
 	int counts[NSTATES]; /* queues: jobs per state */
 	int total;           /* queues: non-finished jobs */
 	struct vnode_rt *rt; /* nodes: what is not persisted (node.c) */
+	struct sched_rt *srt; /* scheds: connection, cycles, process (sched.c) */
 	struct obj *next;    /* list in creation order */
 };
 
@@ -80,6 +82,7 @@ struct server {
 	uv_signal_t sigterm, sigint;
 	bool shutting_down;
 	struct daemon *daemons;     /* connected node daemons (node.c) */
+	int nsched_conns;           /* registered schedulers (sched.c) */
 	time_t started;             /* when this server process started */
 	uint64_t last_commit_ms;    /* monotonic time of the last commit */
 	int64_t ckpt_size;          /* WAL size at the last checkpoint started */

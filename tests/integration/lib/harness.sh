@@ -14,6 +14,10 @@ BIN=$BUILD_DIR/bin
 TBIN=$BUILD_DIR/tests
 export PATH="$BIN:$TBIN:$PATH"
 export CORRAL_PORT=0
+# The server starts no scheduler unless a test asks for one (start_sched,
+# or CORRAL_SCHED_EXE set before sourcing this file): tests that place jobs
+# with qrun must not race a scheduler.
+export CORRAL_SCHED_EXE=${CORRAL_SCHED_EXE:-none}
 export CORRAL_HOME
 CORRAL_HOME=$(mktemp -d "${TMPDIR:-/tmp}/corral-test.XXXXXX")
 chmod 755 "$CORRAL_HOME"
@@ -119,6 +123,15 @@ start_node() {
 	NODE_PID=$!
 	NODE_PIDS[$name]=$NODE_PID
 	_pids+=("$NODE_PID")
+}
+
+# start_sched [NAME]: a scheduler process started by the test itself.
+start_sched() {
+	local name=${1:-default}
+	"$BIN/corral-sched" --name "$name" --server 127.0.0.1 \
+		--log "$CORRAL_HOME/sched-$name.log" 2>>"$CORRAL_HOME/daemons.stderr" &
+	SCHED_PID=$!
+	_pids+=("$SCHED_PID")
 }
 
 stop_node() { # stop_node NAME [SIGNAL]

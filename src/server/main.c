@@ -485,9 +485,11 @@ int main(int argc, char **argv)
 	txn_destroy(s);
 	store_close(s->store);
 	jobtab_destroy(s->jobs);
-	for (enum obj_kind k = OBJ_QUEUE; k < OBJ_NKINDS; k++)
+	for (enum obj_kind k = OBJ_QUEUE; k < OBJ_NKINDS; k++) {
 		while (s->objs[k])
 			obj_remove(s, s->objs[k]);
+		free(s->objs_hash[k]);
+	}
 	kv_clear(&s->srv.attrs);
 	free(s->srv.name);
 	unlink(pidpath);

@@ -422,11 +422,45 @@ int attrs_load(struct kv *kv, const char *text, size_t len)
 
 /* ---- objects ---------------------------------------------------------- */
 
+static size_t name_hash(const char *name)
+{
+	size_t h = 1469598103934665603ull; /* FNV-1a */
+	for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+		h = (h ^ *p) * 1099511628211ull;
+	return h;
+}
+
+static void hash_insert(struct server *s, struct obj *o)
+{
+	enum obj_kind k = o->kind;
+	if (s->objs_count[k] >= s->objs_hsize[k]) { /* grow and rehash */
+		size_t n = s->objs_hsize[k] ? 2 * s->objs_hsize[k] : 64;
+		struct obj **t = xcalloc(n, sizeof *t);
+		for (size_t i = 0; i < s->objs_hsize[k]; i++)
+			for (struct obj *e = s->objs_hash[k][i], *nx; e; e = nx) {
+				nx = e->hnext;
+				size_t b = name_hash(e->name) & (n - 1);
+				e->hnext = t[b];
+				t[b] = e;
+			}
+		free(s->objs_hash[k]);
+		s->objs_hash[k] = t;
+		s->objs_hsize[k] = n;
+	}
+	size_t b = name_hash(o->name) & (s->objs_hsize[k] - 1);
+	o->hnext = s->objs_hash[k][b];
+	s->objs_hash[k][b] = o;
+	s->objs_count[k]++;
+}
+
 struct obj *obj_find(struct server *s, enum obj_kind kind, const char *name)
 {
 	if (kind == OBJ_SERVER)
 		return &s->srv;
-	for (struct obj *o = s->objs[kind]; o; o = o->next)
+	if (!s->objs_hsize[kind])
+		return NULL;
+	size_t b = name_hash(name) & (s->objs_hsize[kind] - 1);
+	for (struct obj *o = s->objs_hash[kind][b]; o; o = o->hnext)
 		if (strcmp(o->name, name) == 0)
 			return o;
 	return NULL;
@@ -441,10 +475,13 @@ static void set_defaults(struct obj *o)
 
 static void link_obj(struct server *s, struct obj *o)
 {
-	struct obj **pp = &s->objs[o->kind];
-	while (*pp)
-		pp = &(*pp)->next;
-	*pp = o;
+	o->next = NULL;
+	if (s->objs_tail[o->kind])
+		s->objs_tail[o->kind]->next = o;
+	else
+		s->objs[o->kind] = o;
+	s->objs_tail[o->kind] = o;
+	hash_insert(s, o);
 }
 
 struct obj *obj_create(struct server *s, enum obj_kind kind, const char *name)
@@ -477,11 +514,25 @@ struct obj *obj_create(struct server *s, enum obj_kind kind, const char *name)
 
 void obj_remove(struct server *s, struct obj *o)
 {
-	struct obj **pp = &s->objs[o->kind];
-	while (*pp && *pp != o)
+	struct obj **pp = &s->objs[o->kind], *prev = NULL;
+	while (*pp && *pp != o) {
+		prev = *pp;
 		pp = &(*pp)->next;
+	}
 	if (*pp)
 		*pp = o->next;
+	if (s->objs_tail[o->kind] == o)
+		s->objs_tail[o->kind] = prev;
+	if (s->objs_hsize[o->kind]) {
+		struct obj **hp = &s->objs_hash[o->kind][name_hash(o->name) &
+							  (s->objs_hsize[o->kind] - 1)];
+		while (*hp && *hp != o)
+			hp = &(*hp)->hnext;
+		if (*hp) {
+			*hp = o->hnext;
+			s->objs_count[o->kind]--;
+		}
+	}
 	node_rt_free(o);
 	sched_rt_free(o);
 	kv_clear(&o->attrs);

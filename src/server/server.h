@@ -45,6 +45,7 @@ struct obj {
 	struct vnode_rt *rt; /* nodes: what is not persisted (node.c) */
 	struct sched_rt *srt; /* scheds: connection, cycles, process (sched.c) */
 	struct obj *next;    /* list in creation order */
+	struct obj *hnext;   /* name hash chain (objects.c) */
 };
 
 struct server {
@@ -63,6 +64,9 @@ struct server {
 
 	struct obj srv;             /* the server object (attrs) */
 	struct obj *objs[OBJ_NKINDS]; /* lists of queues, nodes, scheds */
+	struct obj *objs_tail[OBJ_NKINDS];
+	struct obj **objs_hash[OBJ_NKINDS]; /* by name; sizes a power of two */
+	size_t objs_hsize[OBJ_NKINDS], objs_count[OBJ_NKINDS];
 
 	int64_t next_seq;           /* next job sequence number */
 	int64_t max_seq;            /* max_job_sequence_id */

@@ -419,6 +419,9 @@ static struct job *submit_one(struct conn *c, json_t *item, json_t **errobj)
 	a->len = (uint32_t)scratch.len;
 	if (kv_get(&req, "_select_derived"))
 		kv_set(a, "_select_derived", "1");
+	const char *part = kv_get(&q->attrs, "partition");
+	if (part && *part)
+		kv_set(a, "partition", part);
 	free(opath);
 	free(epath);
 
@@ -1082,6 +1085,8 @@ static int do_move(struct conn *c, struct job *j, json_t *msg, json_t *item, int
 	if (before != sched_of_queue(s, q))
 		sched_job_gone(s, j); /* leaves the old sched's mirror */
 	job_set_queue(s, j, q);
+	const char *part = kv_get(&q->attrs, "partition");
+	kv_set(&j->attrs, "partition", part && *part ? part : NULL);
 	kv_setf(&j->attrs, "qtime", "%lld", (long long)time(NULL));
 	touch_mtime(j);
 	int rc = job_save(s, j);

@@ -203,6 +203,26 @@ static int apply_attrs(struct conn *c, enum obj_kind kind, struct obj *o, enum m
 				goto out;
 			}
 		}
+		if (kind == OBJ_SCHED && !strcmp(name, "partition")) {
+			/* A partition belongs to one sched at most. */
+			char *list = xstrdup(canon), *save = NULL;
+			for (char *p = strtok_r(list, ",", &save); p; p = strtok_r(NULL, ",", &save)) {
+				for (struct obj *other = s->objs[OBJ_SCHED]; other;
+				     other = other->next) {
+					if (other == o ||
+					    !list_has(kv_get(&other->attrs, "partition"), p))
+						continue;
+					*pbs = PBSE_SCHED_PARTITION_ALREADY_EXISTS;
+					rc = corral_errorf(err, EBUSY,
+							   "Partition %s already belongs to sched %s",
+							   p, other->name);
+					free(list);
+					free(canon);
+					goto out;
+				}
+			}
+			free(list);
+		}
 		/* An empty list or admin state means "unset". */
 		kv_set(&work, name, *canon || d->type == A_STR ? canon : NULL);
 		if (d->type == A_NSTATE && !*canon)
@@ -215,6 +235,36 @@ static int apply_attrs(struct conn *c, enum obj_kind kind, struct obj *o, enum m
 out:
 	kv_clear(&work);
 	return rc;
+}
+
+static bool names_attr(json_t *attrs, const char *name)
+{
+	size_t i;
+	json_t *a;
+	json_array_foreach(attrs, i, a)
+	{
+		const char *n = json_string_value(json_object_get(a, "name"));
+		if (n && !strcmp(n, name))
+			return true;
+	}
+	return false;
+}
+
+/* A queue or node changed partition: its jobs follow the queue (their
+ * partition attribute), and every scheduler starts over from a snapshot,
+ * since objects moved between mirrors. */
+static void partition_moved(struct server *s, struct obj *o)
+{
+	if (o->kind == OBJ_QUEUE) {
+		const char *p = kv_get(&o->attrs, "partition");
+		for (struct job *j = job_first(s); j; j = j->next) {
+			if (j->queue != o || j->state == 'F')
+				continue;
+			kv_set(&j->attrs, "partition", p && *p ? p : NULL);
+			job_save(s, j);
+		}
+	}
+	sched_resnapshot_all(s);
 }
 
 static json_t *mgr_one(struct conn *c, enum mgr_cmd cmd, enum obj_kind kind, const char *name,
@@ -338,6 +388,8 @@ static json_t *mgr_one(struct conn *c, enum mgr_cmd cmd, enum obj_kind kind, con
 		sched_queue_changed(s, o);
 	if (kind == OBJ_SCHED)
 		sched_obj_changed(s, o);
+	if ((kind == OBJ_QUEUE || kind == OBJ_NODE) && names_attr(attrs, "partition"))
+		partition_moved(s, o);
 	sched_trigger_all(s, "qmgr");
 done:
 	if (rc < 0 && !err.code)

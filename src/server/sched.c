@@ -432,6 +432,13 @@ static void trigger(struct server *s, struct obj *o, const char *reason)
 	(void)s;
 }
 
+void sched_resnapshot_all(struct server *s)
+{
+	for (struct obj *o = s->objs[OBJ_SCHED]; o; o = o->next)
+		if (o->srt && o->srt->c)
+			o->srt->snapshot = true;
+}
+
 void sched_trigger_job(struct server *s, struct job *j, const char *reason)
 {
 	if (s->nsched_conns)

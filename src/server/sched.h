@@ -43,6 +43,9 @@ void sched_node_changed(struct server *s, struct obj *n);
 void sched_queue_changed(struct server *s, struct obj *q);
 void sched_server_changed(struct server *s);
 
+/* Objects moved between partitions: every sched gets a new snapshot. */
+void sched_resnapshot_all(struct server *s);
+
 /* Cycle triggers: the sched serving job j / node n, or every sched. */
 void sched_trigger_job(struct server *s, struct job *j, const char *reason);
 void sched_trigger_node(struct server *s, struct obj *n, const char *reason);

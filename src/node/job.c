@@ -2,12 +2,21 @@
  *
  * State of a job and who moves it:
  *
- *   job.launch --> STARTING  (record ID.JB written, shepherd forked)
- *   STARTING --> RUNNING     on_notify "S" / job_check(): ID.ST read
- *   STARTING --> ENDED       launch failure (-1, -10), or ID.EX says failed
- *   RUNNING  --> ENDED       on_notify "E", SIGCHLD, poll: ID.EX read
+ *   job.launch --> STARTING  (record ID.JB created and locked, shepherd
+ *                            forked)
+ *   STARTING --> RUNNING     'S' from the shepherd / job_check(): slot 1
+ *   STARTING --> ENDED       launch failure (-1, -10), or slot 2 says failed
+ *   RUNNING  --> ENDED       'E' from the shepherd, SIGCHLD, poll: slot 2
  *   sim: job.launch --> RUNNING; timer or job.kill --> ENDED
- *   ENDED --> (gone)         "ended" acknowledged: spool files removed
+ *   ENDED --> (gone)         "ended" acknowledged: ID.JB (and whatever the
+ *                            shepherd did not remove) removed
+ *
+ * The shepherds this daemon started all write to one pipe (struct
+ * shep_msg); the daemon reads it whenever it is readable and before it
+ * looks at a reaped shepherd, so in the usual run of a job the daemon
+ * writes one file and reads none.  Re-adopted shepherds (started by an
+ * earlier daemon) are polled every second through their record file: its
+ * lock held means alive, slot 2 written means ended.
  *
  * One timer per job serves its next deadline: the end of a sim job, the
  * walltime limit, or the SIGKILL that follows a SIGTERM by kill_delay.
@@ -25,6 +34,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -40,6 +50,8 @@
 #include "src/node/proc.h"
 #include "src/node/report.h"
 #include "src/node/shepherd.h"
+#include "src/node/spare.h"
+#include "src/node/users.h"
 #include "src/proto/msg.h"
 
 #define MAX_BATCH_EVENTS 2000
@@ -47,6 +59,8 @@
 #define RETRY_MS 5000
 #define POLL_MS 1000
 #define DEFAULT_KILL_DELAY 10
+#define USER_TTL_S 5.0 /* how long a user's passwd and groups are kept */
+#define USER_CACHE_MAX 256
 
 enum jstate { J_STARTING, J_RUNNING, J_ENDED };
 enum ev { EV_NONE, EV_PENDING, EV_INFLIGHT, EV_DONE };
@@ -63,10 +77,11 @@ struct job {
 	bool sim;
 
 	/* real jobs */
-	pid_t shep_pid; /* 0: unknown */
-	unsigned long long shep_start;
-	bool own_child; /* the shepherd is our child */
-	bool shep_gone; /* reaped, or found dead */
+	pid_t shep_pid;	 /* our child's pid; 0: not our child */
+	bool own_child;	 /* the shepherd is our child */
+	bool shep_gone;	 /* reaped, or found dead */
+	bool files_left; /* ID.SC, ID.NF or TMPDIR may still exist */
+	char *spare;	 /* the spare set lent to the shepherd (spare.h) */
 	bool watched;	/* polled every second */
 	pid_t pid;	/* the job (process group leader); 0 before start */
 	unsigned long long proc_start;
@@ -92,9 +107,7 @@ struct job {
 	enum ev ev_started, ev_ended;
 
 	uv_timer_t timer; /* next deadline */
-	uv_pipe_t notify; /* from our own shepherd */
-	bool notify_open;
-	int handles; /* open handles; the job is freed at 0 once removed */
+	int handles;	  /* open handles; the job is freed at 0 once removed */
 	bool removed;
 };
 
@@ -116,6 +129,14 @@ struct jobs {
 	uv_timer_t retry; /* after a refused batch */
 	uv_timer_t poll;  /* watched (adopted) jobs */
 	uv_signal_t sigchld;
+	/* the pipe every shepherd of ours writes its struct shep_msg to */
+	int notify_rd, notify_wr;
+	uv_poll_t notify;
+	bool notify_active;
+	size_t nlen; /* bytes in nbuf (at most a partial message between reads) */
+	char nbuf[16 * sizeof(struct shep_msg)];
+	struct users *users;
+	struct spares spares;
 	int nwatched;
 	int batches;	 /* in flight */
 	bool recovering; /* inside jobs_recover() */
@@ -199,6 +220,13 @@ static void jobs_maybe_done(struct jobs *js)
 		return;
 	void (*cb)(void *) = js->done_cb;
 	void *arg = js->done_arg;
+	/* our shepherds go on: their writes fail once the read end is gone */
+	if (js->notify_rd >= 0)
+		close(js->notify_rd);
+	if (js->notify_wr >= 0)
+		close(js->notify_wr);
+	users_free(js->users);
+	spares_free(&js->spares);
 	free(js->tab);
 	free(js);
 	if (cb)
@@ -213,15 +241,6 @@ static void on_job_handle_closed(uv_handle_t *h)
 		job_free(j);
 		js->handles--; /* counted by job_remove */
 		jobs_maybe_done(js);
-	}
-}
-
-static void close_notify(struct job *j)
-{
-	if (j->notify_open) {
-		j->notify_open = false;
-		uv_read_stop((uv_stream_t *)&j->notify);
-		uv_close((uv_handle_t *)&j->notify, on_job_handle_closed);
 	}
 }
 
@@ -261,10 +280,14 @@ static void job_remove(struct job *j)
 		j->in_evq = false;
 	}
 	js->count--;
+	if (j->spare) { /* its shepherd never said it gave the set back */
+		spares_put_set(&js->spares, j->uid, j->spare, false);
+		free(j->spare);
+		j->spare = NULL;
+	}
 	js->handles++; /* until the job is freed */
 	unwatch(j);
 	j->removed = true;
-	close_notify(j);
 	uv_timer_stop(&j->timer);
 	uv_close((uv_handle_t *)&j->timer, on_job_handle_closed);
 }
@@ -280,18 +303,16 @@ static char *jpath(struct job *j, const char *suffix, char *buf, size_t n)
 	return buf;
 }
 
-static void job_save(struct job *j)
+/* Slot 0 of j's record: what a restarted daemon needs to carry on. */
+static int job_record_text(struct job *j, char *text, size_t n, size_t *len)
 {
 	struct kv kv = {0};
-	char path[4096];
 	kv_append(&kv, "id", j->id);
 	kv_append(&kv, "exec", j->sim ? "sim" : "real");
 	kv_append(&kv, "state", j->state == J_ENDED ? "ended" : "running");
 	if (!j->sim) {
 		kv_setf(&kv, "uid", "%u", (unsigned)j->uid);
 		kv_setf(&kv, "gid", "%u", (unsigned)j->gid);
-		kv_setf(&kv, "shep_pid", "%d", (int)j->shep_pid);
-		kv_setf(&kv, "shep_start", "%llu", j->shep_start);
 	}
 	kv_setf(&kv, "start_ms", "%lld", (long long)j->start_ms);
 	kv_setf(&kv, "walltime_limit", "%lld", (long long)j->walltime_limit);
@@ -310,13 +331,36 @@ static void job_save(struct job *j)
 		kv_setf(&kv, "wall_used", "%lld", (long long)j->wall_used);
 		kv_setf(&kv, "cput_us", "%lld", (long long)j->cput_us);
 		kv_setf(&kv, "mem_kb", "%lld", (long long)j->mem_kb);
-		if (j->comment)
-			kv_append(&kv, "comment", j->comment);
+		if (j->comment) {
+			/* kept short enough for the slot whatever it holds */
+			char c[1024];
+			snprintf(c, sizeof c, "%s", j->comment);
+			kv_append(&kv, "comment", c);
+		}
 	}
-	int rc = spool_kv_write(jpath(j, ".JB", path, sizeof path), &kv);
+	int rc = spool_kv_format(&kv, text, n, len) ? 0 : -E2BIG;
+	kv_clear(&kv);
+	return rc;
+}
+
+static int job_save_fd(struct job *j, int fd)
+{
+	char text[SPOOL_SLOT_TEXT];
+	size_t len;
+	int rc = job_record_text(j, text, sizeof text, &len);
+	return rc < 0 ? rc : spool_slot_write(fd, SLOT_JOB, text, len);
+}
+
+static void job_save(struct job *j)
+{
+	char path[4096];
+	int fd = open(jpath(j, ".JB", path, sizeof path),
+		      O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	int rc = fd < 0 ? -errno : job_save_fd(j, fd);
+	if (fd >= 0 && close(fd) < 0 && rc == 0)
+		rc = -errno;
 	if (rc < 0)
 		corral_log_errno(LOG_ERR, rc, "job", "%s: cannot write %s", j->id, path);
-	kv_clear(&kv);
 }
 
 /* ---- events ------------------------------------------------------------- */
@@ -404,12 +448,15 @@ static void on_events_reply(struct link *l, json_t *rep, void *arg)
 		*ev = EV_DONE;
 		if (kind == 'E') {
 			corral_log(LOG_DEBUG, "job", "%s: end acknowledged", j->id);
-			if (j->sim) { /* a sim job has its record only */
-				char path[4096];
-				unlink(jpath(j, ".JB", path, sizeof path));
-			} else {
+			/* a sim job has its record only; a real one the
+			 * files its shepherd did not remove.  A record no
+			 * shepherd holds any more becomes a spare. */
+			char path[4096];
+			if (j->files_left)
 				spool_remove_job(&js->n->spool, j->id);
-			}
+			else if (!(j->sim || (j->own_child && j->shep_gone)) ||
+				 !spares_put_record(&js->spares, jpath(j, ".JB", path, sizeof path)))
+				spool_remove_record(&js->n->spool, j->id);
 			job_remove(j);
 		}
 	}
@@ -557,27 +604,19 @@ static void job_fail(struct job *j, int exit_status, const char *fmt, ...)
 	job_save(j);
 }
 
-/* Finish j from its ID.EX file.  false when the file is not there yet. */
-static bool finish_from_exit_file(struct job *j)
+/* Finish j from what its shepherd recorded in slot 2 (or said on the
+ * pipe). */
+static void finish_from_exit(struct job *j, const struct shep_exit *ex)
 {
-	char path[4096];
-	struct shep_exit ex;
-	if (shep_exit_read(jpath(j, ".EX", path, sizeof path), &ex) < 0)
-		return false;
-	if (j->state == J_STARTING && !ex.failed) {
-		struct shep_start st;
-		if (shep_start_read(jpath(j, ".ST", path, sizeof path), &st) == 0)
-			job_started(j, st.pid, st.proc_start, st.start_ms);
-	}
 	/* The comment: why it failed, or the walltime kill, else the
 	 * shepherd's warnings (the job's stderr has those too). */
 	char comment[1024];
-	snprintf(comment, sizeof comment, "%s", ex.comment);
+	snprintf(comment, sizeof comment, "%s", ex->comment);
 	int status;
-	if (ex.failed) {
-		status = ex.status;
+	if (ex->failed) {
+		status = ex->status;
 	} else {
-		status = report_exit_status(ex.wstatus);
+		status = report_exit_status(ex->wstatus);
 		if (j->kill_reason == KR_WALLTIME) {
 			int64_t used = (j->kill_ms - j->start_ms) / 1000;
 			report_walltime_comment(used > j->walltime_limit ? used : j->walltime_limit,
@@ -586,14 +625,18 @@ static bool finish_from_exit_file(struct job *j)
 		}
 	}
 	j->wall_used =
-	    j->start_ms && ex.end_ms >= j->start_ms ? (ex.end_ms - j->start_ms) / 1000 : 0;
-	j->cput_us = ex.utime_us + ex.stime_us;
-	j->mem_kb = ex.maxrss_kb;
+	    j->start_ms && ex->end_ms >= j->start_ms ? (ex->end_ms - j->start_ms) / 1000 : 0;
+	j->cput_us = ex->utime_us + ex->stime_us;
+	j->mem_kb = ex->maxrss_kb;
+	j->files_left = !ex->cleaned;
+	if (j->spare) {
+		spares_put_set(&j->js->spares, j->uid, j->spare, ex->spared);
+		free(j->spare);
+		j->spare = NULL;
+	}
 	if (j->state == J_STARTING)
 		j->state = J_RUNNING; /* failed before it ran: ended without started */
-	job_ended(j, status, ex.end_ms ? ex.end_ms : now_ms(), comment);
-	close_notify(j);
-	return true;
+	job_ended(j, status, ex->end_ms ? ex->end_ms : now_ms(), comment);
 }
 
 static void on_poll(uv_timer_t *t)
@@ -615,25 +658,51 @@ static void watch(struct job *j)
 		uv_timer_start(&j->js->poll, on_poll, POLL_MS, POLL_MS);
 }
 
-/* Look at the files and processes of a real job and move it on. */
+/* Look at the record file and processes of a real job and move it on. */
 static void job_check(struct job *j)
 {
 	char path[4096];
 	if (j->sim || j->state == J_ENDED)
 		return;
-	if (j->state == J_STARTING) {
-		struct shep_start st;
-		if (shep_start_read(jpath(j, ".ST", path, sizeof path), &st) == 0)
-			job_started(j, st.pid, st.proc_start, st.start_ms);
-	}
-	if (finish_from_exit_file(j))
+	if (j->own_child && !j->shep_gone)
+		return; /* our shepherd runs: its messages and SIGCHLD tell */
+	int fd = open(jpath(j, ".JB", path, sizeof path), O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		int e = errno;
+		if (j->state == J_STARTING)
+			j->state = J_RUNNING;
+		job_fail(j, EXIT_INITABT, "job lost: cannot read its record %s: %s", path,
+			 strerror(e));
 		return;
-	if (!j->shep_gone && j->shep_pid > 0 && !j->own_child &&
-	    !proc_alive(j->shep_pid, j->shep_start))
-		j->shep_gone = true;
-	if (!j->shep_gone && j->shep_pid > 0)
-		return; /* still running under its shepherd */
-	/* No shepherd and no exit file: the end was never recorded.  A job
+	}
+	struct shep_start st;
+	struct shep_exit ex;
+	if (j->state == J_STARTING && shep_start_read(fd, &st) == 0)
+		job_started(j, st.pid, st.proc_start, st.start_ms);
+	int rc = shep_exit_read(fd, &ex);
+	bool alive = false;
+	if (rc != 0 && !j->shep_gone) {
+		/* The record's lock lives as long as the shepherd does. */
+		if (flock(fd, LOCK_EX | LOCK_NB) < 0 && errno == EWOULDBLOCK) {
+			alive = true;
+		} else {
+			/* gone: it may have written its end just before */
+			j->shep_gone = true;
+			if (j->state == J_STARTING && shep_start_read(fd, &st) == 0)
+				job_started(j, st.pid, st.proc_start, st.start_ms);
+			rc = shep_exit_read(fd, &ex);
+		}
+	}
+	close(fd);
+	if (rc == 0) {
+		finish_from_exit(j, &ex);
+		return;
+	}
+	if (alive) {
+		watch(j);
+		return;
+	}
+	/* No shepherd and no exit status: the end was never recorded.  A job
 	 * still alive is watched until it goes; its status stays unknown. */
 	if (j->pid > 0 && proc_alive(j->pid, j->proc_start)) {
 		watch(j);
@@ -761,12 +830,63 @@ static void job_arm_timer(struct job *j)
 
 /* ---- children ----------------------------------------------------------- */
 
+/* A message from one of our shepherds: what it wrote into slot 1 or 2. */
+static void handle_msg(struct jobs *js, struct shep_msg *m)
+{
+	m->jobid[sizeof m->jobid - 1] = '\0';
+	m->exit.comment[sizeof m->exit.comment - 1] = '\0';
+	struct job *j = job_lookup(js, m->jobid);
+	/* a job's SIGCHLD may have been handled first (and the job may be
+	 * gone, even launched again): only its own shepherd counts */
+	if (!j || !j->own_child || j->shep_pid != m->shep_pid || j->state == J_ENDED)
+		return;
+	if (m->kind == 'S')
+		job_started(j, m->start.pid, m->start.proc_start, m->start.start_ms);
+	else if (m->kind == 'E')
+		finish_from_exit(j, &m->exit);
+}
+
+/* Read every message waiting on the shepherds' pipe. */
+static void notify_drain(struct jobs *js)
+{
+	const size_t msz = sizeof(struct shep_msg);
+	if (js->notify_rd < 0)
+		return;
+	for (;;) {
+		ssize_t r = read(js->notify_rd, js->nbuf + js->nlen, sizeof js->nbuf - js->nlen);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break; /* EAGAIN: all read (no EOF: we hold a write end) */
+		js->nlen += (size_t)r;
+		size_t off = 0;
+		while (js->nlen - off >= msz) {
+			struct shep_msg m;
+			memcpy(&m, js->nbuf + off, msz);
+			off += msz;
+			handle_msg(js, &m);
+		}
+		memmove(js->nbuf, js->nbuf + off, js->nlen - off);
+		js->nlen -= off;
+	}
+}
+
+static void on_notify(uv_poll_t *h, int status, int events)
+{
+	(void)status;
+	(void)events;
+	notify_drain(h->data);
+}
+
 static void on_sigchld(uv_signal_t *h, int sig)
 {
 	struct jobs *js = h->data;
 	(void)sig;
 	int st;
 	pid_t pid;
+	/* What a shepherd said before it went is read first, so that a
+	 * reaped shepherd is normally a job that has already ended. */
+	notify_drain(js);
 	/* Every child of ours is a shepherd. */
 	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
 		for (struct job *j = js->head; j; j = j->next) {
@@ -777,28 +897,6 @@ static void on_sigchld(uv_signal_t *h, int sig)
 			}
 		}
 	}
-}
-
-static void on_notify_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *b)
-{
-	static char buf[64];
-	(void)h;
-	(void)suggested;
-	b->base = buf;
-	b->len = sizeof buf;
-}
-
-static void on_notify_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *b)
-{
-	struct job *j = s->data;
-	(void)b;
-	if (nread < 0) {
-		close_notify(j);
-		job_check(j);
-		return;
-	}
-	if (nread > 0)
-		job_check(j);
 }
 
 /* ---- launch ------------------------------------------------------------- */
@@ -861,68 +959,7 @@ static int64_t duration_attr(json_t *attrs, const char *name)
 	return 0;
 }
 
-struct pwinfo {
-	uid_t uid;
-	gid_t gid;
-	char *name, *home;
-	gid_t *groups;
-	int ngroups;
-};
-
-static void pwinfo_free(struct pwinfo *p)
-{
-	free(p->name);
-	free(p->home);
-	free(p->groups);
-}
-
-static int lookup_user(const char *user, const char *group, struct pwinfo *out, char *why, size_t n)
-{
-	struct passwd pw, *pr = NULL;
-	char buf[16384];
-	memset(out, 0, sizeof *out);
-	if (getpwnam_r(user, &pw, buf, sizeof buf, &pr) != 0 || !pr) {
-		snprintf(why, n, "unknown user %s on this node", user);
-		return -ENOENT;
-	}
-	out->uid = pw.pw_uid;
-	out->gid = pw.pw_gid;
-	out->name = xstrdup(pw.pw_name);
-	out->home = xstrdup(pw.pw_dir && *pw.pw_dir ? pw.pw_dir : "/");
-	if (group && *group) {
-		struct group gr, *grp = NULL;
-		char gbuf[65536];
-		if (getgrnam_r(group, &gr, gbuf, sizeof gbuf, &grp) == 0 && grp)
-			out->gid = gr.gr_gid;
-		else
-			corral_log(LOG_INFO, "job", "unknown group %s: using %s's primary group",
-				   group, user);
-	}
-	int ng = 32;
-	for (;;) {
-		out->groups = xrealloc(out->groups, (size_t)ng * sizeof *out->groups);
-		int got = ng;
-		if (getgrouplist(out->name, out->gid, out->groups, &got) >= 0) {
-			out->ngroups = got;
-			break;
-		}
-		if (got <= ng)
-			got = ng * 2;
-		if (got > 65536) {
-			out->ngroups = 0;
-			break;
-		}
-		ng = got;
-	}
-	return 0;
-}
-
-static int write_file_as(const char *path, const char *data, size_t len, mode_t mode, uid_t uid,
-			 gid_t gid, bool chown_it)
-{
-	return spool_write_atomic(path, data, len, mode, chown_it ? uid : (uid_t)-1,
-				  chown_it ? gid : (gid_t)-1);
-}
+static int record_create(struct job *j, char *path, size_t n);
 
 static void launch_sim(struct job *j, json_t *attrs)
 {
@@ -945,18 +982,64 @@ static void launch_sim(struct job *j, json_t *attrs)
 		runtime = j->walltime_limit;
 	}
 	j->sim_end_ms = now + runtime * 1000;
-	job_save(j);
+	char path[4096];
+	int fd = record_create(j, path, sizeof path);
+	if (fd >= 0)
+		close(fd);
+	else
+		corral_log_errno(LOG_ERR, fd, "job", "%s: cannot write %s", j->id, path);
 	job_arm_timer(j);
 	ev_queue(j);
+}
+
+/* Create j's record file (a leftover of that name goes first) and lock
+ * it; the descriptor, or -errno. */
+static int record_create(struct job *j, char *path, size_t n)
+{
+	char text[SPOOL_SLOT_TEXT], sp[4096];
+	size_t len;
+	int rc = job_record_text(j, text, sizeof text, &len);
+	if (rc < 0)
+		return rc;
+	jpath(j, ".JB", path, n);
+	/* A spare, complete before it takes the record's name. */
+	if (spares_take_record(&j->js->spares, sp, sizeof sp)) {
+		int fd = open(sp, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+		if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0 &&
+		    spool_record_reset(fd, text, len) == 0 && rename(sp, path) == 0)
+			return fd;
+		if (fd >= 0)
+			close(fd);
+		unlink(sp);
+	}
+	int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0 && errno == EEXIST) {
+		/* Not a job of ours (every record was read at start): debris. */
+		unlink(path);
+		fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+	}
+	if (fd < 0)
+		return -errno;
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0)
+		rc = -errno;
+	if (rc == 0)
+		rc = spool_slot_write(fd, SLOT_JOB, text, len);
+	if (rc < 0) {
+		close(fd);
+		unlink(path);
+		return rc;
+	}
+	return fd;
 }
 
 static void launch_real(struct jobs *js, struct job *j, json_t *jobmsg, json_t *attrs)
 {
 	struct node *n = js->n;
-	char why[300], script[4096], nodefile[4096], tmpdir[4096], ubuf[256];
+	char why[300], script[4096], nodefile[4096], tmpdir[4096], record[4096], ubuf[256];
+	char spare[4096];
 	const char *euser = attr(attrs, "euser");
 	const char *egroup = attr(attrs, "egroup");
-	struct pwinfo pw;
+	const struct user_info *pw;
 	j->state = J_STARTING;
 	if (!euser || !*euser) {
 		const char *owner = attr(attrs, "Job_Owner");
@@ -970,34 +1053,32 @@ static void launch_real(struct jobs *js, struct job *j, json_t *jobmsg, json_t *
 		job_fail(j, EXIT_FAILUID, "job has no euser");
 		return;
 	}
-	if (lookup_user(euser, egroup, &pw, why, sizeof why) < 0) {
+	if (users_lookup(js->users, euser, egroup, (double)uv_now(n->loop) / 1000.0, &pw, why,
+			 sizeof why) < 0) {
 		job_fail(j, EXIT_FAILUID, "%s", why);
 		return;
 	}
-	j->uid = pw.uid;
-	j->gid = pw.gid;
-	if (!n->root && pw.uid != n->uid) {
+	j->uid = pw->uid;
+	j->gid = pw->gid;
+	if (!n->root && pw->uid != n->uid) {
 		char me[64];
 		job_fail(j, EXIT_FAILUID,
 			 "cannot run a job of user %s (uid %u): this node daemon runs as %s (uid "
 			 "%u), not root, and only runs its own user's jobs",
-			 pw.name, (unsigned)pw.uid, corral_username(n->uid, me, sizeof me),
+			 pw->name, (unsigned)pw->uid, corral_username(n->uid, me, sizeof me),
 			 (unsigned)n->uid);
-		pwinfo_free(&pw);
 		return;
 	}
+	if (!spool_job_path(&n->spool, j->id, ".SC", script, sizeof script) ||
+	    !spool_job_path(&n->spool, j->id, ".NF", nodefile, sizeof nodefile) ||
+	    !spool_tmp_path(&n->spool, j->id, tmpdir, sizeof tmpdir)) {
+		job_fail(j, EXIT_FAIL1, "spool path too long for %s", j->id);
+		return;
+	}
+	/* The script, the node file and TMPDIR are the shepherd's to make. */
 	json_t *sj = json_object_get(jobmsg, "script");
 	const char *body = json_is_string(sj) ? json_string_value(sj) : "";
 	size_t blen = json_is_string(sj) ? json_string_length(sj) : 0;
-	/* The script, the node file and TMPDIR belong to the user. */
-	jpath(j, ".SC", script, sizeof script);
-	int rc = write_file_as(script, body, blen, 0700, pw.uid, pw.gid, n->root);
-	if (rc < 0) {
-		job_fail(j, EXIT_FAIL1, "cannot write the job script %s: %s", script,
-			 strerror(-rc));
-		pwinfo_free(&pw);
-		return;
-	}
 	struct corral_buf nf;
 	buf_init(&nf);
 	json_t *lines = json_object_get(jobmsg, "nodefile");
@@ -1016,22 +1097,6 @@ static void launch_real(struct jobs *js, struct job *j, json_t *jobmsg, json_t *
 				buf_printf(&nf, "%s\n", name);
 		}
 	}
-	jpath(j, ".NF", nodefile, sizeof nodefile);
-	rc = write_file_as(nodefile, buf_peek(&nf), buf_unread(&nf), 0644, pw.uid, pw.gid, n->root);
-	buf_free(&nf);
-	if (rc < 0) {
-		job_fail(j, EXIT_FAIL1, "cannot write %s: %s", nodefile, strerror(-rc));
-		pwinfo_free(&pw);
-		return;
-	}
-	snprintf(tmpdir, sizeof tmpdir, "%s/%s", n->spool.tmp, j->id);
-	if (mkdir(tmpdir, 0700) < 0 && errno != EEXIST) {
-		job_fail(j, EXIT_FAIL1, "cannot create TMPDIR %s: %s", tmpdir, strerror(errno));
-		pwinfo_free(&pw);
-		return;
-	}
-	if (n->root && chown(tmpdir, pw.uid, pw.gid) < 0)
-		corral_log_errno(LOG_WARNING, errno, "job", "%s: chown %s", j->id, tmpdir);
 
 	/* Environment and command. */
 	json_int_t ncpus = json_integer_value(json_object_get(json_array_get(vnodes, 0), "ncpus"));
@@ -1048,8 +1113,8 @@ static void launch_real(struct jobs *js, struct job *j, json_t *jobmsg, json_t *
 	    .varlist = attr(attrs, "Variable_List"),
 	    .nodefile = nodefile,
 	    .tmpdir = tmpdir,
-	    .home = pw.home,
-	    .user = pw.name,
+	    .home = pw->home,
+	    .user = pw->name,
 	    .shell = shell,
 	    .ncpus = (long)ncpus,
 	};
@@ -1062,10 +1127,10 @@ static void launch_real(struct jobs *js, struct job *j, json_t *jobmsg, json_t *
 	snprintf(seq, sizeof seq, "%s", j->id);
 	seq[strcspn(seq, ".")] = '\0';
 	const char *wd = envlist_get(&env, "PBS_O_WORKDIR");
-	char *dflt_out = xasprintf("%s/%s.o%s", wd ? wd : pw.home, jobname, seq);
-	char *dflt_err = xasprintf("%s/%s.e%s", wd ? wd : pw.home, jobname, seq);
-	char *out = abs_path(strip_host(attr(attrs, "Output_Path")), wd ? wd : pw.home);
-	char *err = abs_path(strip_host(attr(attrs, "Error_Path")), wd ? wd : pw.home);
+	char *dflt_out = xasprintf("%s/%s.o%s", wd ? wd : pw->home, jobname, seq);
+	char *dflt_err = xasprintf("%s/%s.e%s", wd ? wd : pw->home, jobname, seq);
+	char *out = abs_path(strip_host(attr(attrs, "Output_Path")), wd ? wd : pw->home);
+	char *err = abs_path(strip_host(attr(attrs, "Error_Path")), wd ? wd : pw->home);
 	const char *join = attr(attrs, "Join_Path");
 	const char *um = attr(attrs, "umask");
 	long umask_v = 077;
@@ -1075,62 +1140,67 @@ static void launch_real(struct jobs *js, struct job *j, json_t *jobmsg, json_t *
 		if (!*end && u >= 0 && u <= 0777)
 			umask_v = u;
 	}
-	char startp[4096], exitp[4096];
 	struct launch L = {
 	    .jobid = j->id,
 	    .setids = n->root,
-	    .uid = pw.uid,
-	    .gid = pw.gid,
-	    .groups = pw.groups,
-	    .ngroups = pw.ngroups,
+	    .uid = pw->uid,
+	    .gid = pw->gid,
+	    .groups = pw->groups,
+	    .ngroups = pw->ngroups,
 	    .shell = shell,
 	    .argv = argv,
 	    .envp = env.v,
-	    .cwd = pw.home,
+	    .cwd = pw->home,
 	    .out_path = out && *out ? out : dflt_out,
 	    .err_path = err && *err ? err : dflt_err,
 	    .join = join && strncmp(join, "oe", 2) == 0	  ? JOIN_OE
 		    : join && strncmp(join, "eo", 2) == 0 ? JOIN_EO
 							  : JOIN_NONE,
 	    .umask = (mode_t)umask_v,
-	    .start_path = jpath(j, ".ST", startp, sizeof startp),
-	    .exit_path = jpath(j, ".EX", exitp, sizeof exitp),
+	    .script_path = script,
+	    .script = body,
+	    .script_len = blen,
+	    .nodefile_path = nodefile,
+	    .nodefile = buf_peek(&nf),
+	    .nodefile_len = buf_unread(&nf),
 	    .tmpdir = tmpdir,
+	    .notify_fd = js->notify_wr,
 	};
-	/* Leftovers of an earlier run of the same id must not be mistaken
-	 * for this one's. */
-	unlink(startp);
-	unlink(exitp);
-	job_save(j); /* before the fork: a crash in between leaves a trace */
-	int nfd = -1;
+	/* Files of an earlier job of this user, if there is a spare set. */
+	if (spares_take_set(&js->spares, pw->uid, spare, sizeof spare))
+		L.spare = j->spare = xstrdup(spare);
+	/* The record before the fork: a crash in between leaves a trace.  Its
+	 * lock goes to the shepherd with the descriptor. */
+	pid_t sp = -1;
 	corral_error_t e = {0};
-	pid_t sp = shepherd_start(&L, &nfd, &e);
+	int rfd = record_create(j, record, sizeof record);
+	if (rfd < 0) {
+		corral_errorf(&e, -rfd, "cannot create the job record %s: %s", record,
+			      strerror(-rfd));
+	} else {
+		L.record_fd = rfd;
+		sp = shepherd_start(&L, &e);
+		close(rfd);
+	}
 	free(dflt_out);
 	free(dflt_err);
 	free(out);
 	free(err);
 	envlist_free(&env);
 	free(shell);
-	pwinfo_free(&pw);
+	buf_free(&nf);
 	if (sp < 0) {
-		rmdir(tmpdir);
+		if (j->spare) { /* untouched */
+			spares_put_set(&js->spares, j->uid, j->spare, true);
+			free(j->spare);
+			j->spare = NULL;
+		}
 		job_fail(j, EXIT_FAIL1, "cannot start the job: %s", e.text);
 		return;
 	}
 	j->shep_pid = sp;
 	j->own_child = true;
-	proc_stat(sp, NULL, &j->shep_start);
-	job_save(j);
-	uv_pipe_init(n->loop, &j->notify, 0);
-	j->notify.data = j;
-	j->handles++;
-	if (uv_pipe_open(&j->notify, nfd) == 0) {
-		j->notify_open = true;
-		uv_read_start((uv_stream_t *)&j->notify, on_notify_alloc, on_notify_read);
-	} else {
-		close(nfd);
-		uv_close((uv_handle_t *)&j->notify, on_job_handle_closed);
-	}
+	j->files_left = true; /* until the shepherd says it removed them */
 	corral_log(LOG_INFO, "job", "%s: launched as %s, shepherd %d", j->id, euser, (int)sp);
 }
 
@@ -1277,21 +1347,30 @@ static void recover_one(struct jobs *js, const char *id)
 {
 	char path[4096];
 	struct kv kv = {0};
-	if (!spool_job_path(&js->n->spool, id, ".JB", path, sizeof path) ||
-	    spool_kv_read(path, &kv) < 0) {
-		corral_log(LOG_WARNING, "job", "%s: unreadable record %s: removed", id, path);
+	int rc = -ENAMETOOLONG;
+	if (spool_job_path(&js->n->spool, id, ".JB", path, sizeof path)) {
+		int fd = open(path, O_RDONLY | O_CLOEXEC);
+		rc = fd < 0 ? -errno : spool_slot_read_kv(fd, SLOT_JOB, &kv);
+		if (fd >= 0)
+			close(fd);
+	}
+	if (rc < 0) {
+		/* Written in one pwrite() before the shepherd was forked: a
+		 * record without a valid slot 0 never got a job started. */
+		corral_log(LOG_WARNING, "job", "%s: unreadable record %s (%s): removed", id, path,
+			   rc == -ENOENT ? "empty" : rc == -EINVAL ? "incomplete" : strerror(-rc));
 		spool_remove_job(&js->n->spool, id);
+		kv_clear(&kv);
 		return;
 	}
 	struct job *j = job_new(js, id);
+	j->files_left = true; /* not known: removed with the record */
 	const char *exec = kv_get(&kv, "exec");
 	const char *state = kv_get(&kv, "state");
 	const char *kr = kv_get(&kv, "kill_reason");
 	j->sim = exec && strcmp(exec, "sim") == 0;
 	j->uid = (uid_t)kvll(&kv, "uid");
 	j->gid = (gid_t)kvll(&kv, "gid");
-	j->shep_pid = (pid_t)kvll(&kv, "shep_pid");
-	j->shep_start = (unsigned long long)kvll(&kv, "shep_start");
 	j->start_ms = kvll(&kv, "start_ms");
 	j->walltime_limit = kvll(&kv, "walltime_limit");
 	j->kill_delay =
@@ -1322,20 +1401,13 @@ static void recover_one(struct jobs *js, const char *id)
 		kv_clear(&kv);
 		return;
 	}
-	/* A real job: is its shepherd still there? */
+	/* A real job: what its shepherd recorded, and whether it is still
+	 * there (it holds the record's lock), job_check() finds out. */
 	j->state = J_STARTING;
 	j->own_child = false;
-	struct shep_start st;
-	if (shep_start_read(jpath(j, ".ST", path, sizeof path), &st) == 0)
-		job_started(j, st.pid, st.proc_start, st.start_ms);
-	if (j->shep_pid > 0 && proc_alive(j->shep_pid, j->shep_start)) {
-		corral_log(LOG_NOTICE, "job", "%s: re-adopted (shepherd %d, job pid %d)", j->id,
-			   (int)j->shep_pid, (int)j->pid);
-		watch(j);
-	} else {
-		j->shep_gone = true;
-	}
 	job_check(j);
+	if (j->watched && !j->shep_gone)
+		corral_log(LOG_NOTICE, "job", "%s: re-adopted (job pid %d)", j->id, (int)j->pid);
 	/* a kill that was under way goes on */
 	if (j->state == J_RUNNING)
 		job_arm_timer(j);
@@ -1376,6 +1448,33 @@ struct jobs *jobs_create(struct node *n)
 	uv_signal_init(n->loop, &js->sigchld);
 	js->flush.data = js->retry.data = js->poll.data = js->sigchld.data = js;
 	uv_signal_start(&js->sigchld, on_sigchld, SIGCHLD);
+	js->users = users_new(USER_TTL_S, USER_CACHE_MAX);
+	/* Spare sets: enough for every cpu to run a job twice over. */
+	long cpus = 0;
+	for (int i = 0; i < n->nvnodes; i++)
+		cpus += n->vnodes[i].ncpus > 0 ? n->vnodes[i].ncpus : 1;
+	long max = 2 * cpus;
+	spares_init(&js->spares, n->spool.spare, (int)(max < 64 ? 64 : max > 4096 ? 4096 : max));
+	/* The shepherds' pipe: the read end ours and non-blocking, the write
+	 * end (blocking: a shepherd may wait for room) inherited by each
+	 * shepherd.  Without it shepherds are watched through SIGCHLD and
+	 * their record files alone. */
+	int p[2];
+	js->notify_rd = js->notify_wr = -1;
+	if (pipe2(p, O_CLOEXEC) < 0) {
+		corral_log_errno(LOG_WARNING, errno, "job", "cannot create the shepherds' pipe");
+	} else if (fcntl(p[0], F_SETFL, O_NONBLOCK) < 0 ||
+		   uv_poll_init(n->loop, &js->notify, p[0]) < 0) {
+		corral_log_errno(LOG_WARNING, errno, "job", "cannot watch the shepherds' pipe");
+		close(p[0]);
+		close(p[1]);
+	} else {
+		js->notify_rd = p[0];
+		js->notify_wr = p[1];
+		js->notify.data = js;
+		js->notify_active = true;
+		uv_poll_start(&js->notify, UV_READABLE, on_notify);
+	}
 	return js;
 }
 
@@ -1395,8 +1494,11 @@ void jobs_destroy(struct jobs *js, void (*done_cb)(void *), void *arg)
 	while (js->head)
 		job_remove(js->head);
 	uv_handle_t *hs[] = {(uv_handle_t *)&js->flush, (uv_handle_t *)&js->retry,
-			     (uv_handle_t *)&js->poll, (uv_handle_t *)&js->sigchld};
+			     (uv_handle_t *)&js->poll, (uv_handle_t *)&js->sigchld,
+			     (uv_handle_t *)&js->notify};
 	for (size_t i = 0; i < sizeof hs / sizeof hs[0]; i++) {
+		if (hs[i] == (uv_handle_t *)&js->notify && !js->notify_active)
+			continue;
 		js->handles++;
 		uv_close(hs[i], on_js_handle_closed);
 	}

@@ -2,28 +2,38 @@
  *
  * corral-node does not run a job itself: it forks a shepherd, which starts
  * a new session (so it outlives a kill -9 of the daemon and is not hit by
- * signals to the daemon's process group), forks the job, waits for it and
- * writes what happened into the spool:
+ * signals to the daemon's process group), prepares the job's files, forks
+ * the job, waits for it and writes what happened into the job's record
+ * file (slots, see spool.c):
  *
- *   daemon --fork--> shepherd (root, own session, ignores HUP/INT/TERM/PIPE)
+ *   daemon: ID.JB created and flock()ed, then
+ *   daemon --fork--> shepherd (root, own session, ignores HUP/INT/TERM/PIPE,
+ *                    keeps ID.JB open: its lock says "shepherd alive")
+ *                       |  ID.SC, ID.NF and TMPDIR, owned by the user:
+ *                       |  the user's spare set renamed into place, else
+ *                       |  created (O_EXCL, mkdir)
  *                       |--fork--> job: setsid, setgroups/setgid/setuid,
  *                       |          umask, stdin /dev/null, stdout/stderr
  *                       |          opened as the user, chdir home, execve
  *                       |          the shell with the script
- *                       |  exec succeeded (CLOEXEC pipe closed): ID.ST
- *                       |  wait4(job): ID.EX (wait status, rusage), then
- *                       |  SIGKILL to what is left of the job's process
- *                       |  group and removal of the TMPDIR
+ *                       |  exec succeeded (CLOEXEC pipe closed): slot 1
+ *                       |  wait4(job): SIGKILL to what is left of the job's
+ *                       |  process group, ID.SC, ID.NF and TMPDIR back
+ *                       |  to the spare set (or removed), slot 2 (wait
+ *                       |  status, rusage)
  *
  * The job is a session and process-group leader: signals for the job
  * (qdel, qsig, walltime) go to its process group, never to the shepherd.
  * Supplementary groups are set with setgroups() from a list the daemon
  * looked up (getgrouplist) before forking, so the child calls no NSS code.
  *
- * The daemon learns of progress through a pipe: the shepherd writes "S\n"
- * once ID.ST exists and "E\n" once ID.EX exists.  After a daemon restart
- * the pipe is gone (writes fail quietly) and the new daemon polls the
- * shepherd's pid instead; the files are the truth either way.
+ * The daemon learns of progress through one pipe shared by all the
+ * shepherds it started: each writes a struct shep_msg ('S' once slot 1 is
+ * written, 'E' once slot 2 is), one write() of less than PIPE_BUF, so
+ * messages never interleave.  The message carries what the slot holds, so
+ * the daemon need not read the file.  After a daemon restart the pipe is
+ * gone (writes fail quietly) and the new daemon polls the record file
+ * instead; the file is the truth either way.
  */
 #ifndef CORRAL_NODE_SHEPHERD_H
 #define CORRAL_NODE_SHEPHERD_H
@@ -34,6 +44,7 @@
 #include <time.h>
 
 #include "src/common/error.h"
+#include "src/node/spool.h"
 
 enum launch_join { JOIN_NONE, JOIN_OE, JOIN_EO };
 
@@ -54,9 +65,21 @@ struct launch {
 	const char *err_path;  /* stderr file */
 	enum launch_join join; /* oe: both into out_path; eo: both into err_path */
 	mode_t umask;
-	const char *start_path; /* ID.ST */
-	const char *exit_path;	/* ID.EX */
-	const char *tmpdir;	/* the job's TMPDIR, removed at the end; may be NULL */
+	/* Files the shepherd creates for the job (owned by uid/gid when
+	 * setids) and removes when it has ended; each may be NULL. */
+	const char *script_path; /* 0700, holding script[0..script_len) */
+	const char *script;
+	size_t script_len;
+	const char *nodefile_path; /* 0644, holding nodefile[0..nodefile_len) */
+	const char *nodefile;
+	size_t nodefile_len;
+	const char *tmpdir; /* 0700 */
+	/* A spare set of uid's to take the files from and give them back to
+	 * (DIR/spare/uUID.G.K, see spare.h); NULL: new files, removed at
+	 * the end. */
+	const char *spare;
+	int record_fd;	    /* ID.JB, open read-write and flock()ed */
+	int notify_fd;	    /* write end of the daemon's pipe; -1: none */
 };
 
 /* Memory the shepherd may overwrite with its own title ("corral-shepherd
@@ -64,20 +87,22 @@ struct launch {
  * its argv strings.  Optional. */
 void shepherd_set_title_area(char *start, size_t len);
 
-/* Fork the shepherd.  Returns its pid (the daemon's child) and the read
- * end of the notification pipe (CLOEXEC) in *notify_fd, or -errno with err
- * filled (nothing was started). */
-pid_t shepherd_start(const struct launch *l, int *notify_fd, corral_error_t *err);
+/* Fork the shepherd.  Returns its pid (the daemon's child), or -errno with
+ * err filled (nothing was started).  The caller closes its own copy of
+ * record_fd afterwards; the lock stays with the shepherd. */
+pid_t shepherd_start(const struct launch *l, corral_error_t *err);
 
-/* ID.ST: the job runs. */
+/* Slot 1: the job runs. */
 struct shep_start {
 	pid_t pid;
 	unsigned long long proc_start; /* /proc starttime of pid */
 	int64_t start_ms;	       /* epoch milliseconds */
 };
-/* ID.EX: the job has ended (or never started: failed). */
+/* Slot 2: the job has ended (or never started: failed). */
 struct shep_exit {
 	bool failed; /* the job could not start; status holds why */
+	bool cleaned; /* the shepherd removed ID.SC, ID.NF and TMPDIR */
+	bool spared;  /* ... by giving them back to the spare set */
 	int status;  /* failed: PBS exit status (-1, -10) */
 	int wstatus; /* not failed: wait() status */
 	int64_t utime_us, stime_us, maxrss_kb;
@@ -85,8 +110,24 @@ struct shep_exit {
 	char comment[512]; /* failure text and warnings ("" when none) */
 };
 
-/* 0, -ENOENT when the file does not exist yet, -EINVAL when malformed. */
-int shep_start_read(const char *path, struct shep_start *st);
-int shep_exit_read(const char *path, struct shep_exit *ex);
+/* Slot text of st / ex into buf (allocation-free); the length. */
+size_t shep_start_format(const struct shep_start *st, char *buf, size_t n);
+size_t shep_exit_format(const struct shep_exit *ex, char *buf, size_t n);
+/* Parse slot text: 0 or -EINVAL when required keys are missing. */
+int shep_start_parse(const char *text, size_t len, struct shep_start *st);
+int shep_exit_parse(const char *text, size_t len, struct shep_exit *ex);
+/* Read slot 1 / 2 of a record file: 0, -ENOENT when not written (yet),
+ * -EINVAL when malformed or incomplete. */
+int shep_start_read(int record_fd, struct shep_start *st);
+int shep_exit_read(int record_fd, struct shep_exit *ex);
+
+/* A message on the notification pipe (one write(), < PIPE_BUF). */
+struct shep_msg {
+	char kind;	/* 'S' (start valid) or 'E' (exit valid) */
+	pid_t shep_pid; /* the sender */
+	char jobid[SPOOL_ID_MAX + 8];
+	struct shep_start start;
+	struct shep_exit exit;
+};
 
 #endif

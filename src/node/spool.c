@@ -1,9 +1,61 @@
-/* spool.c - see spool.h. */
+/* spool.c - corral-node's spool (API in spool.h).
+ *
+ * Layout (DIR is --spool, default $CORRAL_HOME/spool/node-<name>):
+ *
+ *   DIR/lock          flock()ed by the running daemon; holds its pid
+ *   DIR/jobs/ID.JB    the job's record file, created by the daemon (0600,
+ *                     O_EXCL) before it forks the shepherd, removed once the
+ *                     server acknowledged the job's "ended" event.  Fixed
+ *                     4 KiB slots, each written in place with one pwrite():
+ *                       0  the daemon's record (key=value: exec, state, uid,
+ *                          gid, walltime_limit, kill_delay, kill_reason,
+ *                          kill_ms, sim times, and the end when the daemon
+ *                          decided it); rewritten in place when it changes
+ *                       1  the shepherd's "started": job pid, its /proc
+ *                          start time, epoch start time
+ *                       2  the shepherd's "ended": wait status, rusage, end
+ *                          time (or why the job could not start) and
+ *                          whether the shepherd removed the job's files
+ *                     Each slot ends with "sum=<fnv1a32>\n"; a slot with
+ *                     no valid sum does not count (torn or in progress).
+ *                     The file is also the shepherd's liveness: the daemon
+ *                     flock()s it before fork and closes its descriptor
+ *                     after, so the lock lives exactly as long as the
+ *                     shepherd (which inherited the open file) does.  A
+ *                     restarted daemon that cannot take the lock knows the
+ *                     shepherd still runs, one that can knows it is gone
+ *                     (no pid reuse question, no window between fork and a
+ *                     pid being written down).
+ *   DIR/jobs/ID.SC    the job script (owned by the job's user, 0700) and
+ *   DIR/jobs/ID.NF    PBS_NODEFILE (owned by the job's user, 0644): put in
+ *                     place by the shepherd (nothing refers to them before
+ *                     the record exists, so no temporary names) and taken
+ *                     away by it when the job ends, before it writes slot 2
+ *   DIR/tmp/ID/       the job's TMPDIR, owned by the user, 0700: likewise
+ *   DIR/spare/        (root, 0700) spare records, and spare sets of script,
+ *                     node file and TMPDIR per user (spare.h): a record
+ *                     file is rewritten whole, then renamed to ID.JB; a
+ *                     user's set is renamed into place for that user's next
+ *                     job and back when it ends.  Without a spare, files
+ *                     are created (O_EXCL, mkdir) and removed.
+ *
+ * So in the steady state a job creates and removes no inode at all: the
+ * daemon renames one record into place and back, the shepherd (in
+ * parallel, off the daemon's loop) renames three entries in and out and
+ * rewrites two small files.  Nothing is fsync()ed: the spool guards
+ * against the daemon dying (kill -9), where a completed pwrite() of one
+ * page is never torn; after a machine crash the jobs are gone anyway, and
+ * the checksums keep half-written slots from being believed.
+ *
+ * Recovery (spool_list_jobs): every ID.JB is a job; files of a job without
+ * a record (a launch cut short) and leftovers of older layouts are removed.
+ */
 #include "src/node/spool.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,8 +65,6 @@
 
 #include "src/common/buf.h"
 #include "src/common/util.h"
-
-static const char *const job_suffixes[] = {".JB", ".SC", ".NF", ".ST", ".EX"};
 
 int spool_open(struct spool *s, const char *dir, corral_error_t *err)
 {
@@ -26,6 +76,7 @@ int spool_open(struct spool *s, const char *dir, corral_error_t *err)
 	s->dir = xstrdup(dir);
 	s->jobs = xasprintf("%s/jobs", dir);
 	s->tmp = xasprintf("%s/tmp", dir);
+	s->spare = xasprintf("%s/spare", dir);
 	if (mkdir(s->jobs, 0755) < 0 && errno != EEXIST)
 		goto fail_dir;
 	/* Users must reach their own TMPDIR (0700 each) but not list others. */
@@ -77,6 +128,7 @@ void spool_close(struct spool *s)
 	free(s->dir);
 	free(s->jobs);
 	free(s->tmp);
+	free(s->spare);
 	memset(s, 0, sizeof *s);
 	s->lockfd = -1;
 }
@@ -84,7 +136,8 @@ void spool_close(struct spool *s)
 bool spool_id_ok(const char *id)
 {
 	size_t n = strlen(id);
-	if (n == 0 || n > 200 || strcmp(id, ".") == 0 || strcmp(id, "..") == 0 || id[0] == '.')
+	if (n == 0 || n > SPOOL_ID_MAX || strcmp(id, ".") == 0 || strcmp(id, "..") == 0 ||
+	    id[0] == '.')
 		return false;
 	for (const char *p = id; *p; p++)
 		if (*p == '/' || (unsigned char)*p < 0x20 || *p == 0x7f)
@@ -95,6 +148,12 @@ bool spool_id_ok(const char *id)
 bool spool_job_path(const struct spool *s, const char *id, const char *suffix, char *buf, size_t n)
 {
 	int w = snprintf(buf, n, "%s/%s%s", s->jobs, id, suffix);
+	return w > 0 && (size_t)w < n;
+}
+
+bool spool_tmp_path(const struct spool *s, const char *id, char *buf, size_t n)
+{
+	int w = snprintf(buf, n, "%s/%s", s->tmp, id);
 	return w > 0 && (size_t)w < n;
 }
 
@@ -130,43 +189,6 @@ bool spool_fmt_line(char *buf, size_t n, size_t *pos, const char *key, const cha
 	return true;
 }
 
-int spool_write_atomic(const char *path, const void *data, size_t len, mode_t mode, uid_t uid,
-		       gid_t gid)
-{
-	char tmp[4096];
-	int w = snprintf(tmp, sizeof tmp, "%s.tmp", path);
-	if (w < 0 || (size_t)w >= sizeof tmp)
-		return -ENAMETOOLONG;
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
-	if (fd < 0)
-		return -errno;
-	const char *p = data;
-	size_t left = len;
-	int rc = 0;
-	while (left > 0) {
-		ssize_t r = write(fd, p, left);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			rc = -errno;
-			break;
-		}
-		p += r;
-		left -= (size_t)r;
-	}
-	if (rc == 0 && uid != (uid_t)-1 && fchown(fd, uid, gid) < 0)
-		rc = -errno;
-	if (rc == 0 && fchmod(fd, mode) < 0) /* the umask may have cut it */
-		rc = -errno;
-	if (close(fd) < 0 && rc == 0)
-		rc = -errno;
-	if (rc == 0 && rename(tmp, path) < 0)
-		rc = -errno;
-	if (rc < 0)
-		unlink(tmp);
-	return rc;
-}
-
 void spool_kv_parse(const char *text, size_t len, struct kv *kv)
 {
 	const char *p = text, *end = text + len;
@@ -196,82 +218,270 @@ void spool_kv_parse(const char *text, size_t len, struct kv *kv)
 	buf_free(&val);
 }
 
-int spool_kv_read(const char *path, struct kv *kv)
+bool spool_kv_format(const struct kv *kv, char *buf, size_t n, size_t *len)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	size_t pos = 0;
+	bool ok = true;
+	if (n > 0)
+		buf[0] = '\0';
+	for (const char *k = kv_first(kv); k; k = kv_next(kv, k))
+		if (!spool_fmt_line(buf, n, &pos, k, kv_val(k)))
+			ok = false;
+	*len = pos;
+	return ok;
+}
+
+/* ---- slots -------------------------------------------------------------- */
+
+#define SUM_LINE 13 /* "sum=" 8 hex digits "\n" */
+
+static uint32_t fnv1a(const char *p, size_t n)
+{
+	uint32_t h = 2166136261u;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)p[i]) * 16777619u;
+	return h;
+}
+
+int spool_slot_write(int fd, enum spool_slot slot, const char *text, size_t len)
+{
+	char page[SPOOL_SLOT_SIZE];
+	if (len + 1 > SPOOL_SLOT_TEXT || memchr(text, '\0', len))
+		return -E2BIG;
+	memcpy(page, text, len);
+	if (len > 0 && text[len - 1] != '\n')
+		page[len++] = '\n'; /* the sum goes on a line of its own */
+	snprintf(page + len, SUM_LINE + 1, "sum=%08x\n", (unsigned)fnv1a(page, len));
+	memset(page + len + SUM_LINE, 0, sizeof page - len - SUM_LINE);
+	off_t off = (off_t)slot * SPOOL_SLOT_SIZE;
+	ssize_t w;
+	do
+		w = pwrite(fd, page, sizeof page, off);
+	while (w < 0 && errno == EINTR);
+	if (w < 0)
+		return -errno;
+	return w == (ssize_t)sizeof page ? 0 : -EIO;
+}
+
+int spool_slot_read(int fd, enum spool_slot slot, char *buf, size_t *len)
+{
+	off_t off = (off_t)slot * SPOOL_SLOT_SIZE;
+	ssize_t r;
+	do
+		r = pread(fd, buf, SPOOL_SLOT_SIZE, off);
+	while (r < 0 && errno == EINTR);
+	if (r < 0)
+		return -errno;
+	if (r == 0 || buf[0] == '\0')
+		return -ENOENT; /* beyond the end, or a hole: never written */
+	size_t n = (size_t)r;
+	const char *nul = memchr(buf, '\0', n);
+	if (!nul)
+		return -EINVAL; /* no padding: not ours */
+	n = (size_t)(nul - buf);
+	if (n < SUM_LINE)
+		return -EINVAL;
+	const char *sl = buf + n - SUM_LINE;
+	if (memcmp(sl, "sum=", 4) != 0 || sl[SUM_LINE - 1] != '\n' || (sl > buf && sl[-1] != '\n'))
+		return -EINVAL;
+	char *end;
+	char hex[9];
+	memcpy(hex, sl + 4, 8);
+	hex[8] = '\0';
+	unsigned long want = strtoul(hex, &end, 16);
+	if (*end || want != fnv1a(buf, (size_t)(sl - buf)))
+		return -EINVAL;
+	*len = (size_t)(sl - buf);
+	buf[*len] = '\0';
+	return 0;
+}
+
+int spool_slot_read_kv(int fd, enum spool_slot slot, struct kv *kv)
+{
+	char buf[SPOOL_SLOT_SIZE];
+	size_t len;
+	int rc = spool_slot_read(fd, slot, buf, &len);
+	if (rc == 0)
+		spool_kv_parse(buf, len, kv);
+	return rc;
+}
+
+/* ---- files -------------------------------------------------------------- */
+
+int spool_create_file(const char *path, const void *data, size_t len, mode_t mode, uid_t uid,
+		      gid_t gid)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
+	if (fd < 0 && errno == EEXIST) {
+		/* a leftover of an earlier run of the same job id */
+		unlink(path);
+		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
+	}
 	if (fd < 0)
 		return -errno;
-	struct corral_buf b;
-	buf_init(&b);
+	const char *p = data;
+	size_t left = len;
 	int rc = 0;
-	for (;;) {
-		char *p = buf_reserve(&b, 4096);
-		ssize_t r = read(fd, p, 4096);
+	while (left > 0) {
+		ssize_t r = write(fd, p, left);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0) {
 			rc = -errno;
 			break;
 		}
-		if (r == 0)
-			break;
-		b.len += (size_t)r;
+		p += r;
+		left -= (size_t)r;
 	}
-	close(fd);
-	if (rc == 0)
-		spool_kv_parse(buf_peek(&b), buf_unread(&b), kv);
-	buf_free(&b);
+	if (rc == 0 && uid != (uid_t)-1 && fchown(fd, uid, gid) < 0)
+		rc = -errno;
+	if (rc == 0 && fchmod(fd, mode) < 0) /* the umask may have cut it */
+		rc = -errno;
+	if (close(fd) < 0 && rc == 0)
+		rc = -errno;
+	if (rc < 0)
+		unlink(path);
 	return rc;
 }
 
-int spool_kv_write(const char *path, const struct kv *kv)
+static int write_all_at(int fd, const void *data, size_t len, off_t off)
 {
-	struct corral_buf b;
-	buf_init(&b);
-	for (const char *k = kv_first(kv); k; k = kv_next(kv, k)) {
-		const char *v = kv_val(k);
-		size_t need = strlen(k) + 2 * strlen(v) + 4, pos = 0;
-		char *dst = buf_reserve(&b, need);
-		spool_fmt_line(dst, need, &pos, k, v);
-		b.len += pos;
+	const char *p = data;
+	while (len > 0) {
+		ssize_t w = pwrite(fd, p, len, off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -errno;
+		p += w;
+		len -= (size_t)w;
+		off += w;
 	}
-	int rc = spool_write_atomic(path, buf_peek(&b), buf_unread(&b), 0600, (uid_t)-1, (gid_t)-1);
-	buf_free(&b);
+	return 0;
+}
+
+int spool_rewrite_file(const char *path, const void *data, size_t len, mode_t mode)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	if (fd < 0)
+		return -errno;
+	struct stat sb;
+	int rc = 0;
+	if (fstat(fd, &sb) < 0)
+		rc = -errno;
+	else if (!S_ISREG(sb.st_mode))
+		rc = -EINVAL;
+	if (rc == 0)
+		rc = write_all_at(fd, data, len, 0);
+	if (rc == 0 && (off_t)len != sb.st_size && ftruncate(fd, (off_t)len) < 0)
+		rc = -errno;
+	if (rc == 0 && (sb.st_mode & 07777) != mode && fchmod(fd, mode) < 0)
+		rc = -errno;
+	if (close(fd) < 0 && rc == 0)
+		rc = -errno;
 	return rc;
 }
+
+int spool_record_reset(int fd, const char *text, size_t len)
+{
+	static const char zero[2 * SPOOL_SLOT_SIZE];
+	int rc = spool_slot_write(fd, SLOT_JOB, text, len);
+	if (rc == 0)
+		rc = write_all_at(fd, zero, sizeof zero, (off_t)SLOT_START * SPOOL_SLOT_SIZE);
+	return rc;
+}
+
+/* ---- listing and removal ------------------------------------------------ */
 
 static int cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+static bool has_suffix(const char *name, size_t l, const char *suffix)
+{
+	size_t sl = strlen(suffix);
+	return l > sl && strcmp(name + l - sl, suffix) == 0;
+}
+
+static bool known(char **ids, size_t n, const char *id)
+{
+	return n > 0 && bsearch(&id, ids, n, sizeof *ids, cmp_str) != NULL;
+}
+
 int spool_list_jobs(const struct spool *s, char ***ids)
 {
+	static const char *const other[] = {".SC", ".NF", ".ST", ".EX"};
 	DIR *d = opendir(s->jobs);
 	if (!d)
 		return -errno;
-	size_t n = 0, cap = 16;
+	size_t n = 0, cap = 16, nrest = 0, caprest = 16;
 	char **v = xmalloc(cap * sizeof *v);
+	char **rest = xmalloc(caprest * sizeof *rest); /* other files, checked below */
 	struct dirent *de;
 	while ((de = readdir(d))) {
 		size_t l = strlen(de->d_name);
-		if (l > 4 && strcmp(de->d_name + l - 4, ".tmp") == 0) {
-			/* a write cut short by a crash */
+		if (has_suffix(de->d_name, l, ".tmp")) {
+			/* a write cut short by a crash (older layouts) */
 			unlinkat(dirfd(d), de->d_name, 0);
 			continue;
 		}
-		if (l <= 3 || strcmp(de->d_name + l - 3, ".JB") != 0)
+		if (has_suffix(de->d_name, l, ".JB")) {
+			if (n == cap) {
+				cap *= 2;
+				v = xrealloc(v, cap * sizeof *v);
+			}
+			v[n++] = xstrndup(de->d_name, l - 3);
 			continue;
-		if (n == cap) {
-			cap *= 2;
-			v = xrealloc(v, cap * sizeof *v);
 		}
-		v[n++] = xstrndup(de->d_name, l - 3);
+		for (size_t i = 0; i < sizeof other / sizeof other[0]; i++) {
+			if (!has_suffix(de->d_name, l, other[i]))
+				continue;
+			if (nrest == caprest) {
+				caprest *= 2;
+				rest = xrealloc(rest, caprest * sizeof *rest);
+			}
+			rest[nrest++] = xstrdup(de->d_name);
+			break;
+		}
 	}
-	closedir(d);
 	qsort(v, n, sizeof *v, cmp_str);
+	for (size_t i = 0; i < nrest; i++) {
+		/* A file of a job without a record: the launch was cut short
+		 * (the shepherd creates them after the record), or .ST/.EX of
+		 * an older layout. */
+		char *name = rest[i];
+		size_t l = strlen(name);
+		bool old = has_suffix(name, l, ".ST") || has_suffix(name, l, ".EX");
+		name[l - 3] = '\0';
+		bool orphan = !known(v, n, name);
+		name[l - 3] = '.';
+		if (orphan || old)
+			unlinkat(dirfd(d), name, 0);
+		free(name);
+	}
+	free(rest);
+	closedir(d);
+	/* Empty TMPDIRs of jobs without a record (a full one belongs to the
+	 * user and is left for the administrator). */
+	DIR *t = opendir(s->tmp);
+	if (t) {
+		while ((de = readdir(t))) {
+			if (de->d_name[0] == '.' || known(v, n, de->d_name))
+				continue;
+			unlinkat(dirfd(t), de->d_name, AT_REMOVEDIR);
+		}
+		closedir(t);
+	}
 	*ids = v;
 	return (int)n;
+}
+
+void spool_remove_record(const struct spool *s, const char *id)
+{
+	char path[4096];
+	if (spool_job_path(s, id, ".JB", path, sizeof path))
+		unlink(path);
 }
 
 void spool_remove_job(const struct spool *s, const char *id)
@@ -279,7 +489,11 @@ void spool_remove_job(const struct spool *s, const char *id)
 	char path[4096];
 	/* The record last: a crash in between leaves a record whose other
 	 * files are gone, which recovery handles; never the reverse. */
-	for (size_t i = sizeof job_suffixes / sizeof job_suffixes[0]; i-- > 0;)
-		if (spool_job_path(s, id, job_suffixes[i], path, sizeof path))
-			unlink(path);
+	if (spool_job_path(s, id, ".SC", path, sizeof path))
+		unlink(path);
+	if (spool_job_path(s, id, ".NF", path, sizeof path))
+		unlink(path);
+	if (spool_tmp_path(s, id, path, sizeof path))
+		rmdir(path);
+	spool_remove_record(s, id);
 }

@@ -1,0 +1,75 @@
+/* link.h - corral-sched's connection to the server (docs/protocol.md,
+ * "Schedulers"), asynchronous on the daemon's libuv loop.
+ *
+ *   IDLE --retry timer--> RESOLVING --> CONNECTING --> HELLO --> AUTH
+ *        --> REGISTERING --> READY
+ *   any failure or EOF: close, pending requests get a NULL reply, back to
+ *   IDLE and retry after a backoff (0.5 s doubling, capped at 30 s, with
+ *   jitter: a random delay between half and all of it), reset once READY.
+ *
+ * Requests carry ids chosen here; replies come in request order.  Pushed
+ * messages (they have an "op"; replies do not) go to ops->on_push once
+ * sched.register is sent (the snapshot may come right behind the reply).
+ * The server's port, when not given, is looked up again at every attempt
+ * ($CORRAL_HOME/run/server.port, then $CORRAL_PORT, then 15001), and so is
+ * the cluster key.  A refused registration (another scheduler holds the
+ * name, or the sched does not exist) is retried with the same backoff.
+ */
+#ifndef CORRAL_SCHED_DAEMON_LINK_H
+#define CORRAL_SCHED_DAEMON_LINK_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <uv.h>
+
+struct link;
+
+/* reply: the server's reply (borrowed; "ok" may be false), or NULL when
+ * the connection dropped before it came. */
+typedef void (*link_reply_cb)(struct link *l, json_t *reply, void *arg);
+
+struct link_ops {
+	/* Registered: requests may be sent.  reply is the register reply. */
+	void (*on_ready)(void *ctx, json_t *reply);
+	/* The connection is gone (pending callbacks already ran with NULL). */
+	void (*on_down)(void *ctx);
+	/* A pushed message (borrowed). */
+	void (*on_push)(void *ctx, json_t *msg);
+	/* A pushed scheduler message ({"op":"sched....}) as its JSON text
+	 * (borrowed for the call), not parsed; when set, on_push gets the
+	 * other pushes only. */
+	void (*on_push_text)(void *ctx, const char *text, size_t len);
+};
+
+struct link_cfg {
+	const char *host;    /* NULL: 127.0.0.1 */
+	int port;	     /* 0: discover at every attempt */
+	const char *keyfile; /* cluster key path */
+	const char *name;    /* sched name to register */
+};
+
+/* Copies cfg.  Does not connect until link_start(). */
+struct link *link_create(uv_loop_t *loop, const struct link_cfg *cfg, const struct link_ops *ops,
+			 void *ctx);
+void link_start(struct link *l);
+/* Close the connection and every handle; done_cb runs once all is closed
+ * (the link is freed then). */
+void link_destroy(struct link *l, void (*done_cb)(void *arg), void *arg);
+
+bool link_ready(const struct link *l);
+int link_inflight(const struct link *l);
+/* Bytes handed to the socket and not yet written. */
+size_t link_backlog(const struct link *l);
+/* Send req (borrowed; its "id" is set) once READY.  cb (may be NULL) runs
+ * exactly once, never from inside this call when it succeeds.  0, or
+ * -ENOTCONN when not READY (cb does not run). */
+int link_send(struct link *l, json_t *req, link_reply_cb cb, void *arg);
+/* The same for a request already written as JSON text without its closing
+ * brace ("{\"op\":...,\"runs\":[...]"): the link adds ",\"id\":N}". */
+int link_send_text(struct link *l, const char *text, size_t len, link_reply_cb cb, void *arg);
+
+/* Backoff before attempt n (0-based) in ms, given a random r in [0,1). */
+unsigned link_backoff_ms(unsigned attempt, double r);
+
+#endif

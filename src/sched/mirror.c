@@ -57,6 +57,12 @@ struct mirror {
 	char **jnames; /* job attribute names of start expressions */
 	int njnames;
 	struct flat flat;	 /* scratch for one element */
+	struct {		 /* mirror_feed's place in the frame */
+		int st;
+		char list[32];	 /* the list member being read */
+		char op[48];
+		bool snap;
+	} feed;
 	bool (*stop_fn)(void *); /* the caller's sched_cycle_length check */
 	void *stop_arg;
 };
@@ -966,6 +972,182 @@ int mirror_apply_text(struct mirror *mr, const char *text, size_t len, char *op,
 	if (snap)
 		snapshot_end(mr);
 	return rc;
+}
+
+/* ---- streamed messages ------------------------------------------------- */
+
+enum { FS_OPEN, FS_MEMBER, FS_AFTER_MEMBER, FS_ELEM, FS_AFTER_ELEM, FS_END };
+
+/* The end of the value at p, or NULL when it is not all in [p, e) yet. */
+static const char *value_end(const char *p, const char *e, bool final)
+{
+	const char *ve = skip_value(p, e);
+	if (ve && ve == e && !final && *p != '"' && *p != '{' && *p != '[')
+		return NULL; /* a number or literal that may go on */
+	return ve;
+}
+
+static int feed_elem(struct mirror *mr, const char *p, const char *ve, corral_error_t *err)
+{
+	const char *key = mr->feed.list;
+	if (is_object_list(key)) {
+		if (flat_parse(&mr->flat, p, (size_t)(ve - p)) < 0)
+			return bad(err, key);
+		return apply_flat(mr, key, err);
+	}
+	json_error_t je;
+	json_t *it = json_loadb(p, (size_t)(ve - p), JSON_DECODE_ANY, &je);
+	int rc = it ? apply_elem(mr, key, it, err) : bad(err, key);
+	json_decref(it);
+	return rc;
+}
+
+/* A member that is not a list: op, server, sched. */
+static int feed_member(struct mirror *mr, const char *key, const char *p, const char *ve,
+		       corral_error_t *err)
+{
+	if (!strcmp(key, "op")) {
+		if (*p != '"' || ve - p - 2 >= (long)sizeof mr->feed.op)
+			return bad(err, "op");
+		memcpy(mr->feed.op, p + 1, (size_t)(ve - p - 2));
+		mr->feed.op[ve - p - 2] = '\0';
+		mr->feed.snap = !strcmp(mr->feed.op, "sched.snapshot");
+		if (mr->feed.snap)
+			snapshot_begin(mr);
+		else
+			mr->counts.deltas++;
+		return 0;
+	}
+	if (strcmp(key, "server") && strcmp(key, "sched") && strcmp(key, "attrs"))
+		return 0;
+	json_error_t je;
+	json_t *v = json_loadb(p, (size_t)(ve - p), 0, &je);
+	if (!v)
+		return bad(err, key);
+	apply_member(mr, key, v, err);
+	json_decref(v);
+	return 0;
+}
+
+long mirror_feed(struct mirror *mr, const char *data, size_t n, bool first, bool final, char *op,
+		 size_t opn, corral_error_t *err)
+{
+	const char *p = data, *e = data + n, *done = data;
+	int rc = 0;
+	if (first) {
+		mr->feed.st = FS_OPEN;
+		mr->feed.op[0] = '\0';
+		mr->feed.snap = false;
+	}
+	for (;;) {
+		p = skip_ws(p, e);
+		done = p;
+		if (p >= e || mr->feed.st == FS_END)
+			break;
+		switch (mr->feed.st) {
+		case FS_OPEN:
+			if (*p != '{')
+				goto malformed;
+			p++;
+			mr->feed.st = FS_MEMBER;
+			continue;
+		case FS_AFTER_MEMBER:
+			if (*p == '}') {
+				p++;
+				mr->feed.st = FS_END;
+			} else if (*p == ',') {
+				p++;
+				mr->feed.st = FS_MEMBER;
+			} else {
+				goto malformed;
+			}
+			continue;
+		case FS_MEMBER: {
+			if (*p == '}') {
+				p++;
+				mr->feed.st = FS_END;
+				continue;
+			}
+			if (*p != '"')
+				goto malformed;
+			const char *ke = skip_string(p, e);
+			if (!ke)
+				goto more;
+			char key[32];
+			size_t kl = (size_t)(ke - p - 2);
+			snprintf(key, sizeof key, "%.*s", (int)kl, p + 1);
+			const char *q = skip_ws(ke, e);
+			if (q >= e)
+				goto more;
+			if (*q != ':')
+				goto malformed;
+			q = skip_ws(q + 1, e);
+			if (q >= e)
+				goto more;
+			if (!mr->feed.op[0] && strcmp(key, "op") != 0)
+				return corral_errorf(err, EPROTO, "a streamed push must start with its op");
+			if (is_list(key)) {
+				if (*q != '[')
+					goto malformed;
+				snprintf(mr->feed.list, sizeof mr->feed.list, "%s", key);
+				p = q + 1;
+				mr->feed.st = FS_ELEM;
+				continue;
+			}
+			const char *ve = value_end(q, e, final);
+			if (!ve)
+				goto more;
+			if (feed_member(mr, key, q, ve, err) < 0)
+				rc = -EPROTO;
+			if (op)
+				snprintf(op, opn, "%s", mr->feed.op);
+			p = ve;
+			mr->feed.st = FS_AFTER_MEMBER;
+			continue;
+		}
+		case FS_ELEM: {
+			if (*p == ']') {
+				p++;
+				mr->feed.st = FS_AFTER_MEMBER;
+				continue;
+			}
+			const char *ve = value_end(p, e, final);
+			if (!ve)
+				goto more;
+			if (feed_elem(mr, p, ve, err) < 0)
+				rc = -EPROTO;
+			p = ve;
+			mr->feed.st = FS_AFTER_ELEM;
+			continue;
+		}
+		case FS_AFTER_ELEM:
+			if (*p == ',') {
+				p++;
+				mr->feed.st = FS_ELEM;
+			} else if (*p == ']') {
+				p++;
+				mr->feed.st = FS_AFTER_MEMBER;
+			} else {
+				goto malformed;
+			}
+			continue;
+		}
+	}
+more:
+	if (final) {
+		if (mr->feed.st != FS_END || skip_ws(done, e) != e)
+			goto malformed;
+		if (mr->feed.snap)
+			snapshot_end(mr);
+		done = e;
+	}
+	if (rc < 0 && err && !err->code)
+		corral_errorf(err, EPROTO, "malformed element");
+	/* element errors are reported but do not stop the stream */
+	return (long)(done - data);
+malformed:
+	return corral_errorf(err, EPROTO, "malformed push at byte %ld of this part",
+			     (long)(p - data));
 }
 
 /* ---- the cycle ---------------------------------------------------------- */

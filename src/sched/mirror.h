@@ -66,6 +66,18 @@ int mirror_configure(struct mirror *mr, const json_t *msg, corral_error_t *err);
 int mirror_apply_text(struct mirror *mr, const char *text, size_t len, char *op, size_t opn,
 		      corral_error_t *err);
 
+/* Streaming: the bytes of one push frame, fed as they arrive.  data[0..n)
+ * continues where the previous call's consumed bytes ended; the call
+ * returns how many it consumed (whole list elements and members; the rest
+ * must come again with more bytes after it), or -EPROTO with err (the
+ * message is abandoned).  first: data starts the frame; final: data ends
+ * it (all of it must then be consumed).  Memory stays at one element, so
+ * a snapshot of any size costs what its jobs cost in the model.  The op
+ * must be the first member (the server writes it so); *op (opn bytes)
+ * gets it as soon as it is known. */
+long mirror_feed(struct mirror *mr, const char *data, size_t n, bool first, bool final, char *op,
+		 size_t opn, corral_error_t *err);
+
 /* Run one cycle of the core at now; stop(arg) is polled between jobs to
  * let a sched_cycle_length limit end it (stop may be NULL).  The runs and
  * updates it decides wait in the mirror for the take functions. */

@@ -15,6 +15,7 @@
 #include "src/server/conn.h"
 #include "src/server/handlers.h"
 #include "src/server/job.h"
+#include "src/sched/expr.h"
 #include "src/server/node.h"
 #include "src/server/sched.h"
 #include "src/server/jobres.h"
@@ -56,6 +57,8 @@ static const struct {
 	{"sandbox", SET_SUBMIT | SET_ALTER},
 	{"User_List", SET_SUBMIT | SET_ALTER},
 	{"comment", SET_ALTER}, /* operators and managers only */
+	{"requirements", SET_SUBMIT | SET_ALTER},
+	{"rank", SET_SUBMIT | SET_ALTER},
 };
 
 static const char *not_yet[] = {"depend", "block", "array_indices_submitted", "interactive",
@@ -167,6 +170,16 @@ static int check_attr(struct conn *c, const char *name, const char *value, unsig
 					     "(%s)",
 					     c->user);
 		}
+	} else if (!strcmp(name, "requirements") || !strcmp(name, "rank")) {
+		/* Checked here so a bad expression is refused at submission,
+		 * not found by the scheduler later. */
+		corral_error_t perr = {0};
+		struct sc_expr *e = sc_expr_parse(value, &perr);
+		if (!e) {
+			*pbs = PBSE_BADATVAL;
+			return corral_errorf(err, EINVAL, "%s: %s", name, perr.text);
+		}
+		sc_expr_destroy(e);
 	} else if (!strcmp(name, "comment")) {
 		if (conn_role(c) < ROLE_OPERATOR) {
 			*pbs = PBSE_PERM;
@@ -227,7 +240,7 @@ static const struct {
 	{"comment", D_NONE},	     {"etime", D_NOW},		    {"Execution_Time", D_NONE},
 	{"Submit_arguments", D_NONE}, {"group_list", D_NONE},	    {"umask", D_NONE},
 	{"sandbox", D_NONE},	     {"User_List", D_NONE},	    {"project", D_PROJECT},
-	{"Submit_Host", D_HOST},
+	{"Submit_Host", D_HOST},     {"requirements", D_NONE},	    {"rank", D_NONE},
 };
 
 static int64_t take_seq(struct server *s)

@@ -11,6 +11,7 @@
 #include "src/common/resource.h"
 #include "src/common/util.h"
 #include "src/proto/msg.h"
+#include "src/sched/expr.h"
 #include "src/server/node.h"
 #include "src/server/sched.h"
 #include "src/server/txn.h"
@@ -268,6 +269,13 @@ int obj_check_value(enum obj_kind kind, const char *name, char op, const char *v
 	case A_STR:
 		if (strchr(value, '\n'))
 			return corral_errorf(err, EINVAL, "Illegal value for %s: newline", name);
+		if (kind == OBJ_NODE && (!strcmp(name, "start") || !strcmp(name, "rank"))) {
+			corral_error_t perr = {0};
+			struct sc_expr *e = sc_expr_parse(value, &perr);
+			if (!e)
+				return corral_errorf(err, EINVAL, "%s: %s", name, perr.text);
+			sc_expr_destroy(e);
+		}
 		*out = xstrdup(value);
 		return 0;
 	case A_LONG:

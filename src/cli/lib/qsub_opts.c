@@ -322,6 +322,20 @@ static int opt_l(struct qsub_opts *o, const char *arg, corral_error_t *err)
 static int opt_W(struct qsub_opts *o, const char *arg, corral_error_t *err)
 {
 	skip_blanks(&arg);
+	/* An expression may hold commas and '=': requirements= and rank= take
+	 * the rest of the argument whole (checked by the server). */
+	static const char *exprs[] = {"requirements=", "rank="};
+	for (size_t i = 0; i < sizeof exprs / sizeof exprs[0]; i++) {
+		size_t n = strlen(exprs[i]);
+		if (strncmp(arg, exprs[i], n) == 0) {
+			if (!arg[n])
+				return fail(o, err, QSUB_EXIT_USAGE, EINVAL, "illegal -W value");
+			char *name = xstrndup(arg, n - 1);
+			int rc = set_attr(o, name, arg + n, err);
+			free(name);
+			return rc;
+		}
+	}
 	char **pieces = split_commas(arg);
 	if (!pieces || !pieces[0] || !strchr(pieces[0], '=')) {
 		free_strv(pieces);

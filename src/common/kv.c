@@ -22,8 +22,9 @@ const char *kv_next(const struct kv *kv, const char *k)
 
 const char *kv_get(const struct kv *kv, const char *name)
 {
+	/* The first byte decides most comparisons without a call. */
 	for (const char *k = kv_first(kv); k; k = kv_next(kv, k))
-		if (strcmp(k, name) == 0)
+		if (k[0] == name[0] && strcmp(k, name) == 0)
 			return kv_val(k);
 	return NULL;
 }
@@ -33,7 +34,7 @@ void kv_set(struct kv *kv, const char *name, const char *value)
 	size_t nl = strlen(name) + 1;
 	size_t vl = value ? strlen(value) + 1 : 0;
 	for (const char *k = kv_first(kv); k; k = kv_next(kv, k)) {
-		if (strcmp(k, name) != 0)
+		if (k[0] != name[0] || strcmp(k, name) != 0)
 			continue;
 		const char *v = kv_val(k);
 		size_t old_vl = strlen(v) + 1;

@@ -175,6 +175,12 @@ void conn_push(struct conn *c, json_t *msg)
 	hold(c, (struct held){.reply = msg, .mutating = true, .push = true});
 }
 
+void conn_push_raw(struct conn *c, struct corral_buf *b)
+{
+	hold(c, (struct held){.raw = b->data, .rawlen = b->len, .mutating = true, .push = true});
+	buf_init(b);
+}
+
 void conn_reply_raw(struct conn *c, char *text, size_t len)
 {
 	/* text[0..3] is room for the frame header; the JSON follows. */
@@ -215,6 +221,11 @@ void conn_flush_all(struct server *s, int commit_rc, const char *commit_err)
 		buf_init(&out);
 		for (size_t i = 0; i < c->nheld; i++) {
 			json_t *r = c->held[i].reply;
+			if (!r && commit_rc < 0 && c->held[i].push) {
+				free(c->held[i].raw); /* announced a change not saved */
+				c->held[i].raw = NULL;
+				continue;
+			}
 			if (!r) {
 				/* A raw reply: its frame header goes in the 4 bytes
 				 * reserved at its start, and it is written as is. */

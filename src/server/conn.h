@@ -67,6 +67,9 @@ void conn_reply(struct conn *c, json_t *reply, bool mutating);
 /* Push msg (stolen) to c after this iteration's commit; dropped when the
  * commit fails (a push announces a committed change). */
 void conn_push(struct conn *c, json_t *msg);
+/* As conn_push, for a message already encoded as JSON text (b holds 4
+ * reserved header bytes then the JSON; its storage is taken). */
+void conn_push_raw(struct conn *c, struct corral_buf *b);
 /* Hold a reply given as JSON text (malloc'ed, stolen); never mutating. */
 void conn_reply_raw(struct conn *c, char *text, size_t len);
 /* Convenience: hold an error reply to request id. */

@@ -378,7 +378,7 @@ static json_t *mgr_one(struct conn *c, enum mgr_cmd cmd, enum obj_kind kind, con
 		sched_server_changed(s);
 		struct obj *d = obj_find(s, OBJ_SCHED, "default");
 		if (d)
-			sched_obj_changed(s, d);
+			sched_obj_changed(s, d, false);
 	}
 	if (kind == OBJ_NODE) {
 		node_refresh(o);
@@ -387,7 +387,7 @@ static json_t *mgr_one(struct conn *c, enum mgr_cmd cmd, enum obj_kind kind, con
 	if (kind == OBJ_QUEUE)
 		sched_queue_changed(s, o);
 	if (kind == OBJ_SCHED)
-		sched_obj_changed(s, o);
+		sched_obj_changed(s, o, names_attr(attrs, "partition"));
 	if ((kind == OBJ_QUEUE || kind == OBJ_NODE) && names_attr(attrs, "partition"))
 		partition_moved(s, o);
 	sched_trigger_all(s, "qmgr");

@@ -159,20 +159,44 @@ void sched_server_changed(struct server *s)
 
 /* ---- what a scheduler sees of a job ----------------------------------------- */
 
+/* Is k an attribute the scheduler mirrors?  Called for every attribute of
+ * every changed job: dispatch on the first letter, compare few names. */
 static bool sched_attr(const char *k)
 {
-	static const char *names[] = {"job_state", "queue",	  "Job_Owner",	    "Priority",
-				      "ctime",	   "qtime",	  "etime",	    "stime",
-				      "Execution_Time", "Hold_Types", "requirements", "rank",
-				      "exec_vnode", "comment",	  "accrue_type",    "eligible_time",
-				      "substate",  "Job_Name",	  "euser",	    "egroup",
-				      "project",   "Account_Name"};
-	if (!strncmp(k, "Resource_List.", 14) || !strncmp(k, "estimated.", 10))
-		return true;
-	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-		if (!strcmp(k, names[i]))
-			return true;
-	return false;
+	switch (k[0]) {
+	case 'R':
+		return !strncmp(k, "Resource_List.", 14);
+	case 'e':
+		return !strncmp(k, "estimated.", 10) || !strcmp(k, "etime") ||
+		       !strcmp(k, "exec_vnode") || !strcmp(k, "euser") || !strcmp(k, "egroup") ||
+		       !strcmp(k, "eligible_time");
+	case 'j':
+		return !strcmp(k, "job_state");
+	case 'q':
+		return !strcmp(k, "queue") || !strcmp(k, "qtime");
+	case 'J':
+		return !strcmp(k, "Job_Owner") || !strcmp(k, "Job_Name");
+	case 'P':
+		return !strcmp(k, "Priority");
+	case 'c':
+		return !strcmp(k, "ctime") || !strcmp(k, "comment");
+	case 's':
+		return !strcmp(k, "stime") || !strcmp(k, "substate");
+	case 'E':
+		return !strcmp(k, "Execution_Time");
+	case 'H':
+		return !strcmp(k, "Hold_Types");
+	case 'r':
+		return !strcmp(k, "requirements") || !strcmp(k, "rank");
+	case 'a':
+		return !strcmp(k, "accrue_type");
+	case 'p':
+		return !strcmp(k, "project");
+	case 'A':
+		return !strcmp(k, "Account_Name");
+	default:
+		return false;
+	}
 }
 
 static void dump_job(struct server *s, struct corral_buf *b, struct job *j)
@@ -743,12 +767,13 @@ void sched_obj_created(struct server *s, struct obj *o)
 		r->restart_at = time(NULL);
 }
 
-void sched_obj_changed(struct server *s, struct obj *o)
+void sched_obj_changed(struct server *s, struct obj *o, bool partitions)
 {
 	struct sched_rt *r = rt_of(o);
 	r->configure = true;
-	/* Partitions may have changed: start over from a snapshot. */
-	r->snapshot = true;
+	/* New partitions: its mirror starts over from a snapshot. */
+	if (partitions)
+		r->snapshot = true;
 	if (sched_scheduling(s, o)) {
 		if (!r->proc_running && is_local(o) && !r->restart_at)
 			r->restart_at = time(NULL);

@@ -32,7 +32,7 @@ void sched_shutdown(struct server *s);
 void sched_conn_closed(struct conn *c);
 /* A sched object was created, changed or is being deleted. */
 void sched_obj_created(struct server *s, struct obj *o);
-void sched_obj_changed(struct server *s, struct obj *o);
+void sched_obj_changed(struct server *s, struct obj *o, bool partitions);
 void sched_obj_deleting(struct server *s, struct obj *o);
 void sched_rt_free(struct obj *o);
 

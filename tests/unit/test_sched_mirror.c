@@ -423,6 +423,86 @@ static void test_text(void **state)
 	mirror_destroy(mr);
 }
 
+/* Feed text in pieces of chunk bytes the way the link does: what was not
+ * consumed comes again with the next piece.  Returns 0 or -EPROTO. */
+static int feed_all(struct mirror *mr, const char *text, size_t chunk, char *op, size_t opn)
+{
+	size_t len = strlen(text), given = 0, consumed = 0;
+	corral_error_t err = {0};
+	bool first = true;
+	while (consumed < len) {
+		given = given + chunk < len ? given + chunk : len;
+		bool final = given == len;
+		long used = mirror_feed(mr, text + consumed, given - consumed, first, final, op,
+					opn, &err);
+		if (used < 0)
+			return -EPROTO;
+		assert_true((size_t)used <= given - consumed);
+		if (final)
+			assert_int_equal((size_t)used, given - consumed);
+		first = false;
+		consumed += (size_t)used;
+	}
+	return 0;
+}
+
+static void test_stream(void **state)
+{
+	(void)state;
+	size_t chunks[] = {1, 2, 3, 7, 64, 1000, 100000};
+	for (size_t c = 0; c < sizeof chunks / sizeof chunks[0]; c++) {
+		struct mirror *mr = mirror_create();
+		struct sc_model *m = mirror_model(mr);
+		char op[32] = "";
+		assert_int_equal(feed_all(mr, snapshot_text, chunks[c], op, sizeof op), 0);
+		assert_string_equal(op, "sched.snapshot");
+		assert_int_equal(sc_model_njobs(m, SC_JOB_QUEUED), 3);
+		assert_int_equal(sc_model_njobs(m, SC_JOB_HELD), 1);
+		assert_int_equal(sc_model_njobs(m, SC_JOB_RUNNING), 1);
+		assert_int_equal(mirror_conf(mr)->policy.backfill_depth, 2);
+		assert_true(mirror_conf(mr)->policy.eligible_time_enable);
+		struct mirror_counts k;
+		mirror_counts(mr, &k);
+		assert_int_equal(k.nodes, 3);
+		/* a streamed snapshot replaces: a second, smaller one */
+		const char *s2 = "{\"op\":\"sched.snapshot\",\"server\":{},\"sched\":{},"
+				 "\"queues\":[],\"nodes\":[],\"jobs\":[{\"id\":\"2.srv\","
+				 "\"attrs\":{\"job_state\":\"Q\",\"Resource_List.select\":\"1:ncpus=1\"}}]}";
+		assert_int_equal(feed_all(mr, s2, chunks[c], op, sizeof op), 0);
+		mirror_counts(mr, &k);
+		assert_int_equal(k.jobs, 1);
+		assert_int_equal(k.nodes, 0);
+		/* a delta with numbers and literals at the ends of pieces */
+		const char *d = "{\"op\":\"sched.delta\",\"x\":12345,\"y\":true,"
+				"\"jobs_gone\":[\"2.srv\"],\"z\":null}";
+		assert_int_equal(feed_all(mr, d, chunks[c], op, sizeof op), 0);
+		assert_string_equal(op, "sched.delta");
+		mirror_counts(mr, &k);
+		assert_int_equal(k.jobs, 0);
+		mirror_destroy(mr);
+	}
+	struct mirror *mr = mirror_create();
+	char op[32];
+	/* the op must come first; truncated or broken frames are refused */
+	assert_int_equal(feed_all(mr, "{\"jobs\":[],\"op\":\"sched.delta\"}", 5, op, sizeof op),
+			 -EPROTO);
+	assert_int_equal(feed_all(mr, "{\"op\":\"sched.delta\",\"jobs\":[", 4, op, sizeof op),
+			 -EPROTO);
+	assert_int_equal(feed_all(mr, "{\"op\":\"sched.delta\"} x", 100, op, sizeof op), -EPROTO);
+	assert_int_equal(feed_all(mr, "[1]", 100, op, sizeof op), -EPROTO);
+	/* a bad element is reported but the rest goes on */
+	corral_error_t err = {0};
+	const char *b = "{\"op\":\"sched.delta\",\"jobs\":[{\"attrs\":{}},{\"id\":\"5.srv\","
+			"\"attrs\":{\"job_state\":\"Q\"}}]}";
+	assert_int_equal(mirror_feed(mr, b, strlen(b), true, true, op, sizeof op, &err),
+			 (long)strlen(b));
+	assert_int_equal(err.code, EPROTO);
+	struct mirror_counts k;
+	mirror_counts(mr, &k);
+	assert_int_equal(k.jobs, 1);
+	mirror_destroy(mr);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -430,6 +510,7 @@ int main(void)
 	    cmocka_unit_test(test_runs_settled), cmocka_unit_test(test_delta_and_configure),
 	    cmocka_unit_test(test_resnapshot),	 cmocka_unit_test(test_throttle_and_start),
 	    cmocka_unit_test(test_text),
+	    cmocka_unit_test(test_stream),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

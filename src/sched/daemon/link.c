@@ -27,6 +27,7 @@
 #define READ_CHUNK 65536
 #define MAX_BACKLOG ((size_t)256 << 20)
 #define MAX_FRAME ((size_t)1 << 30)
+#define STREAM_MIN ((size_t)1 << 16) /* pushes this big are streamed */
 
 enum link_state { L_IDLE, L_RESOLVING, L_CONNECTING, L_HELLO, L_AUTH, L_REGISTERING, L_READY };
 
@@ -44,6 +45,8 @@ struct lconn {
 	struct link *l; /* NULL once detached */
 	struct corral_buf in;
 	size_t backlog; /* bytes handed to uv_write, not yet written */
+	size_t stream_left; /* bytes of a streamed push frame still to come */
+	bool stream_first;
 };
 
 struct gai {
@@ -335,6 +338,26 @@ static void on_read(uv_stream_t *st, ssize_t nread, const uv_buf_t *b)
 	c->in.len += (size_t)nread;
 	while (l->conn == c) {
 		size_t have = buf_unread(&c->in);
+		if (c->stream_left) { /* inside a streamed push */
+			if (!have)
+				break;
+			size_t give = have < c->stream_left ? have : c->stream_left;
+			bool final = give == c->stream_left;
+			long used = l->ops.on_push_stream(l->ctx, buf_peek(&c->in), give,
+							  c->stream_first, final);
+			if (l->conn != c)
+				return;
+			if (used < 0 || (size_t)used > give || (final && (size_t)used != give)) {
+				drop(l, "a push from the server could not be read");
+				return;
+			}
+			c->stream_first = false;
+			buf_consume(&c->in, (size_t)used);
+			c->stream_left -= (size_t)used;
+			if ((size_t)used < give)
+				break; /* an element is not complete yet */
+			continue;
+		}
 		if (have < 4)
 			break;
 		const unsigned char *h = (const unsigned char *)buf_peek(&c->in);
@@ -342,6 +365,20 @@ static void on_read(uv_stream_t *st, ssize_t nread, const uv_buf_t *b)
 		if (n > MAX_FRAME) {
 			drop(l, "a frame from the server is too large");
 			return;
+		}
+		/* A big push to a scheduler is streamed: read and applied as
+		 * it arrives, never held whole. */
+		static const char spush[] = "{\"op\":\"sched.";
+		if (n >= STREAM_MIN && l->ops.on_push_stream &&
+		    (l->state == L_READY || l->state == L_REGISTERING)) {
+			if (have < 4 + sizeof spush)
+				break;
+			if (memcmp(buf_peek(&c->in) + 4, spush, sizeof spush - 1) == 0) {
+				buf_consume(&c->in, 4);
+				c->stream_left = n;
+				c->stream_first = true;
+				continue;
+			}
 		}
 		if (have < 4 + n) {
 			/* make room for the whole frame at once */

@@ -40,6 +40,12 @@ struct link_ops {
 	 * (borrowed for the call), not parsed; when set, on_push gets the
 	 * other pushes only. */
 	void (*on_push_text)(void *ctx, const char *text, size_t len);
+	/* A pushed scheduler message of 64 KiB or more, fed as it arrives:
+	 * data[0..n) continues where the consumed bytes of the previous call
+	 * ended; return how many were consumed (the rest comes again with
+	 * more), or -1 to drop the connection.  first/final: the frame starts
+	 * / ends with this data (then everything must be consumed). */
+	long (*on_push_stream)(void *ctx, const char *data, size_t n, bool first, bool final);
 };
 
 struct link_cfg {

@@ -295,6 +295,46 @@ static void on_push_text(void *ctx, const char *text, size_t len)
 	json_decref(msg);
 }
 
+/* Big pushes (snapshots, the deltas after big cycles) are applied while
+ * they arrive. */
+static long on_push_stream(void *ctx, const char *data, size_t n, bool first, bool final)
+{
+	struct schedd *d = ctx;
+	corral_error_t err = {0};
+	char op[48] = "";
+	if (first) {
+		d->stream_ns = uv_hrtime();
+		d->stream_bytes = 0;
+	}
+	long used = mirror_feed(d->mr, data, n, first, final, op, sizeof op, &err);
+	if (used < 0) {
+		corral_log(LOG_ERR, "sched", "push from the server: %s", err.text);
+		return -1;
+	}
+	if (err.code)
+		corral_log(LOG_WARNING, "sched", "push from the server: %s", err.text);
+	d->stream_bytes += (size_t)used;
+	if (op[0])
+		snprintf(d->stream_op, sizeof d->stream_op, "%s", op);
+	if (final) {
+		if (strcmp(d->stream_op, "sched.snapshot") == 0) {
+			d->have_snapshot = true;
+			struct mirror_counts c;
+			mirror_counts(d->mr, &c);
+			corral_log(LOG_NOTICE, "sched",
+				   "snapshot: jobs=%ld vnodes=%ld bytes=%zu seconds=%.3f (streamed)",
+				   c.jobs, c.nodes, d->stream_bytes,
+				   (double)(uv_hrtime() - d->stream_ns) / 1e9);
+		} else {
+			corral_log(LOG_DEBUG, "sched", "%s: bytes=%zu seconds=%.3f (streamed)",
+				   d->stream_op, d->stream_bytes,
+				   (double)(uv_hrtime() - d->stream_ns) / 1e9);
+		}
+		d->stream_op[0] = '\0';
+	}
+	return used;
+}
+
 static void on_ready(void *ctx, json_t *reply)
 {
 	(void)ctx;
@@ -331,6 +371,7 @@ void schedd_init(struct schedd *d, uv_loop_t *loop, const struct link_cfg *cfg)
 	    .on_down = on_down,
 	    .on_push = on_push,
 	    .on_push_text = on_push_text,
+	    .on_push_stream = on_push_stream,
 	};
 	d->link = link_create(loop, cfg, &ops, d);
 	uv_timer_init(loop, &d->cycle_timer);

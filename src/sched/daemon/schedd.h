@@ -43,6 +43,9 @@ struct schedd {
 	uint64_t stop_at;  /* mono ms: sched_cycle_length of this cycle */
 	uint64_t asked_ns; /* when the sched.schedule arrived (uv_hrtime) */
 	int server_parent; /* pid of the corral-server that started us, or 0 */
+	uint64_t stream_ns;	/* a streamed push: when it began */
+	size_t stream_bytes;
+	char stream_op[48];
 	bool exit_on_down;
 	bool quitting;
 	int exit_status;

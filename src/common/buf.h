@@ -21,6 +21,8 @@ void buf_free(struct corral_buf *b);
 /* Make room for n more bytes at the tail; returns a pointer to them. */
 char *buf_reserve(struct corral_buf *b, size_t n);
 void buf_append(struct corral_buf *b, const void *p, size_t n);
+/* Append a string literal (its length known at compile time). */
+#define buf_lit(b, lit) buf_append((b), "" lit, sizeof(lit) - 1)
 void buf_printf(struct corral_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static inline size_t buf_unread(const struct corral_buf *b)
 {

@@ -65,7 +65,7 @@ void acct_record(struct server *s, char type, const char *id, const char *fmt, .
 	vsnprintf(p, (size_t)n + 1, fmt, ap);
 	va_end(ap);
 	a->pending.len += (size_t)n;
-	buf_append(&a->pending, "\n", 1);
+	buf_lit(&a->pending, "\n");
 }
 
 void acct_flush(struct server *s, bool write_out)

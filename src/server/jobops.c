@@ -523,10 +523,10 @@ struct want {
 static void put_attr(struct corral_buf *b, bool *f, const char *k, const char *v)
 {
 	if (!*f)
-		buf_append(b, ",", 1);
+		buf_lit(b, ",");
 	*f = false;
 	json_escape_append(b, k);
-	buf_append(b, ":", 1);
+	buf_lit(b, ":");
 	json_escape_append(b, v);
 }
 
@@ -535,11 +535,11 @@ static void stat_one(struct server *s, struct corral_buf *b, struct job *j,
 {
 	char idbuf[64];
 	if (!*first)
-		buf_append(b, ",", 1);
+		buf_lit(b, ",");
 	*first = false;
-	buf_append(b, "{\"id\":", 6);
+	buf_lit(b, "{\"id\":");
 	json_escape_append(b, job_id(s, j, idbuf, sizeof idbuf));
-	buf_append(b, ",\"attrs\":{", 10);
+	buf_lit(b, ",\"attrs\":{");
 	bool f = true;
 	if (!w) {
 		for (const char *k = kv_first(&j->attrs); k; k = kv_next(&j->attrs, k))
@@ -562,18 +562,18 @@ static void stat_one(struct server *s, struct corral_buf *b, struct job *j,
 			}
 		}
 	}
-	buf_append(b, "}}", 2);
+	buf_lit(b, "}}");
 }
 
 static void append_err(struct corral_buf *b, bool *first, const char *id, int code, int pbs,
 		       const char *text)
 {
 	if (!*first)
-		buf_append(b, ",", 1);
+		buf_lit(b, ",");
 	*first = false;
 	json_t *e = corral_msg_errobj(code, pbs, "%s", text);
 	char *et = json_dumps(e, JSON_COMPACT);
-	buf_append(b, "{\"id\":", 6);
+	buf_lit(b, "{\"id\":");
 	json_escape_append(b, id);
 	buf_printf(b, ",\"error\":%s}", et);
 	free(et);
@@ -658,9 +658,9 @@ void h_job_stat(struct conn *c, json_int_t id, json_t *msg)
 			stat_one(s, &b, j, w, &first);
 		}
 	}
-	buf_append(&b, "],\"errors\":[", 12);
+	buf_lit(&b, "],\"errors\":[");
 	buf_append(&b, buf_peek(&errs), buf_unread(&errs));
-	buf_append(&b, "]}", 2);
+	buf_lit(&b, "]}");
 	buf_free(&errs);
 	free(want.names);
 	free(want.lens);

@@ -883,9 +883,9 @@ static void launch(struct server *s, struct job *j, json_t *vnodes, json_t *node
 	struct corral_buf b;
 	buf_init(&b);
 	buf_append(&b, "\0\0\0\0", 4);
-	buf_append(&b, "{\"op\":\"job.launch\",\"job\":{\"id\":", 33);
+	buf_lit(&b, "{\"op\":\"job.launch\",\"job\":{\"id\":");
 	json_escape_append(&b, jid(s, j));
-	buf_append(&b, ",\"attrs\":{", 10);
+	buf_lit(&b, ",\"attrs\":{");
 	/* One pass over the job's attributes (not one lookup per name); a
 	 * simulated node needs its resources only. */
 	for (const char *k = kv_first(&j->attrs); k; k = kv_next(&j->attrs, k)) {
@@ -895,14 +895,14 @@ static void launch(struct server *s, struct job *j, json_t *vnodes, json_t *node
 		if (!want)
 			continue;
 		json_escape_append(&b, k);
-		buf_append(&b, ":", 1);
+		buf_lit(&b, ":");
 		json_escape_append(&b, kv_val(k));
-		buf_append(&b, ",", 1);
+		buf_lit(&b, ",");
 	}
 	const char *kd = j->queue ? kv_get(&j->queue->attrs, "kill_delay") : NULL;
-	buf_append(&b, "\"kill_delay\":", 13);
+	buf_lit(&b, "\"kill_delay\":");
 	json_escape_append(&b, kd ? kd : "10");
-	buf_append(&b, "},\"script\":", 11);
+	buf_lit(&b, "},\"script\":");
 	if (script) {
 		/* the script may hold NUL bytes: escape through jansson */
 		json_t *js = json_stringn(script, len);
@@ -911,7 +911,7 @@ static void launch(struct server *s, struct job *j, json_t *vnodes, json_t *node
 		free(t);
 		json_decref(js);
 	} else {
-		buf_append(&b, "\"\"", 2);
+		buf_lit(&b, "\"\"");
 	}
 	char *vt = json_dumps(vnodes, JSON_COMPACT);
 	char *nt = sim ? NULL : json_dumps(nodefile, JSON_COMPACT);

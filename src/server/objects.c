@@ -198,7 +198,7 @@ static char *list_norm(const char *v)
 			t--;
 		if (t > p) {
 			if (b.len)
-				buf_append(&b, ",", 1);
+				buf_lit(&b, ",");
 			buf_append(&b, p, (size_t)(t - p));
 		}
 		p = *e ? e + 1 : e;
@@ -396,17 +396,17 @@ void json_escape_append(struct corral_buf *b, const char *s)
 
 void attrs_dump(const struct kv *kv, struct corral_buf *b)
 {
-	buf_append(b, "{", 1);
+	buf_lit(b, "{");
 	bool first = true;
 	for (const char *k = kv_first(kv); k; k = kv_next(kv, k)) {
 		if (!first)
-			buf_append(b, ",", 1);
+			buf_lit(b, ",");
 		first = false;
 		json_escape_append(b, k);
-		buf_append(b, ":", 1);
+		buf_lit(b, ":");
 		json_escape_append(b, kv_val(k));
 	}
-	buf_append(b, "}", 1);
+	buf_lit(b, "}");
 }
 
 int attrs_load(struct kv *kv, const char *text, size_t len)

@@ -202,21 +202,21 @@ static bool sched_attr(const char *k)
 static void dump_job(struct server *s, struct corral_buf *b, struct job *j)
 {
 	char idbuf[64];
-	buf_append(b, "{\"id\":", 6);
+	buf_lit(b, "{\"id\":");
 	json_escape_append(b, job_id(s, j, idbuf, sizeof idbuf));
-	buf_append(b, ",\"attrs\":{", 10);
+	buf_lit(b, ",\"attrs\":{");
 	bool first = true;
 	for (const char *k = kv_first(&j->attrs); k; k = kv_next(&j->attrs, k)) {
 		if (!sched_attr(k))
 			continue;
 		if (!first)
-			buf_append(b, ",", 1);
+			buf_lit(b, ",");
 		first = false;
 		json_escape_append(b, k);
-		buf_append(b, ":", 1);
+		buf_lit(b, ":");
 		json_escape_append(b, kv_val(k));
 	}
-	buf_append(b, "}}", 2);
+	buf_lit(b, "}}");
 }
 
 static void dump_obj(struct server *s, struct corral_buf *b, struct obj *o, bool with_name)
@@ -225,7 +225,7 @@ static void dump_obj(struct server *s, struct corral_buf *b, struct obj *o, bool
 	char *text = json_dumps(a, JSON_COMPACT);
 	json_decref(a);
 	if (with_name) {
-		buf_append(b, "{\"name\":", 8);
+		buf_lit(b, "{\"name\":");
 		json_escape_append(b, o->name);
 		buf_printf(b, ",\"attrs\":%s}", text);
 	} else {
@@ -252,41 +252,41 @@ static void send_snapshot(struct server *s, struct sched_rt *r)
 {
 	struct corral_buf b;
 	begin_msg(&b, "sched.snapshot");
-	buf_append(&b, ",\"server\":", 10);
+	buf_lit(&b, ",\"server\":");
 	dump_obj(s, &b, &s->srv, false);
-	buf_append(&b, ",\"sched\":", 9);
+	buf_lit(&b, ",\"sched\":");
 	dump_obj(s, &b, r->o, false);
-	buf_append(&b, ",\"queues\":[", 11);
+	buf_lit(&b, ",\"queues\":[");
 	bool first = true;
 	for (struct obj *q = s->objs[OBJ_QUEUE]; q; q = q->next) {
 		if (sched_of_queue(s, q) != r->o)
 			continue;
 		if (!first)
-			buf_append(&b, ",", 1);
+			buf_lit(&b, ",");
 		first = false;
 		dump_obj(s, &b, q, true);
 	}
-	buf_append(&b, "],\"nodes\":[", 11);
+	buf_lit(&b, "],\"nodes\":[");
 	first = true;
 	for (struct obj *n = s->objs[OBJ_NODE]; n; n = n->next) {
 		if (sched_of_node(s, n) != r->o)
 			continue;
 		if (!first)
-			buf_append(&b, ",", 1);
+			buf_lit(&b, ",");
 		first = false;
 		dump_obj(s, &b, n, true);
 	}
-	buf_append(&b, "],\"jobs\":[", 10);
+	buf_lit(&b, "],\"jobs\":[");
 	first = true;
 	for (struct job *j = job_first(s); j; j = j->next) {
 		if (j->state == 'F' || sched_of_job(s, j) != r->o)
 			continue;
 		if (!first)
-			buf_append(&b, ",", 1);
+			buf_lit(&b, ",");
 		first = false;
 		dump_job(s, &b, j);
 	}
-	buf_append(&b, "]}", 2);
+	buf_lit(&b, "]}");
 	push_raw(r->c, &b);
 }
 
@@ -294,11 +294,11 @@ static void send_configure(struct server *s, struct sched_rt *r)
 {
 	struct corral_buf b;
 	begin_msg(&b, "sched.configure");
-	buf_append(&b, ",\"attrs\":", 9);
+	buf_lit(&b, ",\"attrs\":");
 	dump_obj(s, &b, r->o, false);
-	buf_append(&b, ",\"server\":", 10);
+	buf_lit(&b, ",\"server\":");
 	dump_obj(s, &b, &s->srv, false);
-	buf_append(&b, "}", 1);
+	buf_lit(&b, "}");
 	push_raw(r->c, &b);
 }
 
@@ -319,7 +319,7 @@ static void send_delta(struct server *s, struct sched_rt *r)
 		dump_job(s, &b, j);
 	}
 	if (!first) {
-		buf_append(&b, "]", 1);
+		buf_lit(&b, "]");
 		any = true;
 	}
 	first = true;
@@ -340,7 +340,7 @@ static void send_delta(struct server *s, struct sched_rt *r)
 		json_escape_append(&b, idbuf);
 	}
 	if (!first) {
-		buf_append(&b, "]", 1);
+		buf_lit(&b, "]");
 		any = true;
 	}
 	first = true;
@@ -358,29 +358,29 @@ static void send_delta(struct server *s, struct sched_rt *r)
 		dump_obj(s, &b, n, true);
 	}
 	if (!first) {
-		buf_append(&b, "]", 1);
+		buf_lit(&b, "]");
 		any = true;
 	}
 	if (queues_dirty) {
 		first = true;
-		buf_append(&b, ",\"queues\":[", 11);
+		buf_lit(&b, ",\"queues\":[");
 		for (struct obj *q = s->objs[OBJ_QUEUE]; q; q = q->next) {
 			if (sched_of_queue(s, q) != r->o)
 				continue;
 			if (!first)
-				buf_append(&b, ",", 1);
+				buf_lit(&b, ",");
 			first = false;
 			dump_obj(s, &b, q, true);
 		}
-		buf_append(&b, "]", 1);
+		buf_lit(&b, "]");
 		any = true;
 	}
 	if (server_dirty) {
-		buf_append(&b, ",\"server\":", 10);
+		buf_lit(&b, ",\"server\":");
 		dump_obj(s, &b, &s->srv, false);
 		any = true;
 	}
-	buf_append(&b, "}", 1);
+	buf_lit(&b, "}");
 	if (any)
 		push_raw(r->c, &b);
 	else

@@ -31,7 +31,7 @@
 #include "src/common/log.h"
 #include "src/proto/msg.h"
 
-static const char usage_short[] = "Usage: qmgr [-a] [-c command] [-e] [-n] [-z] [server...]\n"
+static const char usage_short[] = "Usage: qmgr [-a] [-c command] [-e] [-f] [-n] [-z] [server...]\n"
 				  "       qmgr --version\n";
 
 static const char usage_long[] =
@@ -39,7 +39,7 @@ static const char usage_long[] =
     "       qmgr - administer the Corral server, its queues, nodes and schedulers\n"
     "\n"
     "SYNOPSIS\n"
-    "       qmgr [-a] [-c directive] [-e] [-n] [-z] [server...]\n"
+    "       qmgr [-a] [-c directive] [-e] [-f] [-n] [-z] [server...]\n"
     "       qmgr --version\n"
     "\n"
     "DESCRIPTION\n"
@@ -64,6 +64,8 @@ static const char usage_long[] =
     "       -c directive\n"
     "              Run the directive(s) and exit.\n"
     "       -e     Echo each directive to standard output before running it.\n"
+    "       -f     Force: delete a sched even while its partitions hold queued\n"
+    "              or running jobs (they stay queued with no scheduler).\n"
     "       -n     Check the syntax only; send nothing to the server.\n"
     "       -z     Print no error messages.\n"
     "       server Accepted for compatibility; qmgr always talks to the server\n"
@@ -82,6 +84,7 @@ static const char usage_long[] =
 struct qmgr {
 	corral_conn_t *conn; /* connected at the first directive that needs it */
 	bool aopt;	     /* -a: stop at the first failure */
+	bool fopt;	     /* -f: force (delete sched with jobs) */
 	bool eopt;	     /* -e: echo directives */
 	bool nopt;	     /* -n: syntax check only */
 	bool zopt;	     /* -z: no error messages */
@@ -394,6 +397,8 @@ static void do_mgr(struct qmgr *q, const struct qmgr_directive *d)
 		json_array_append_new(attrs, ja);
 	}
 	json_object_set_new(req, "attrs", attrs);
+	if (q->fopt)
+		json_object_set_new(req, "force", json_true());
 
 	json_t *rep = call(q, req);
 	if (!json_is_true(json_object_get(rep, "ok"))) {
@@ -614,7 +619,7 @@ int main(int argc, char **argv)
 
 	cli_init(argv[0]);
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "ac:enz", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "ac:efnz", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'a':
 			q.aopt = true;
@@ -624,6 +629,9 @@ int main(int argc, char **argv)
 			break;
 		case 'e':
 			q.eopt = true;
+			break;
+		case 'f':
+			q.fopt = true;
 			break;
 		case 'n':
 			q.nopt = true;

@@ -268,7 +268,7 @@ static void partition_moved(struct server *s, struct obj *o)
 }
 
 static json_t *mgr_one(struct conn *c, enum mgr_cmd cmd, enum obj_kind kind, const char *name,
-		       json_t *attrs)
+		       json_t *attrs, bool force)
 {
 	struct server *s = c->srv;
 	corral_error_t err = {0};
@@ -331,6 +331,28 @@ static json_t *mgr_one(struct conn *c, enum mgr_cmd cmd, enum obj_kind kind, con
 			pbs = PBSE_SCHED_NO_DEL;
 			rc = corral_errorf(&err, EPERM, "sched default cannot be deleted");
 			goto done;
+		}
+		if (kind == OBJ_SCHED && !force) {
+			/* Not while its partitions hold unfinished jobs (say which). */
+			char list[96] = "";
+			int n = 0;
+			for (struct job *j = job_first(s); j; j = j->next) {
+				if (j->state == 'F' || sched_of_queue(s, j->queue) != o)
+					continue;
+				if (n++ < 4) {
+					char idb[40];
+					snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s",
+						 n > 1 ? " " : "", job_id(s, j, idb, sizeof idb));
+				}
+			}
+			if (n > 0) {
+				pbs = PBSE_QUEBUSY;
+				rc = corral_errorf(&err, EBUSY,
+						   "sched %s still has %d unfinished jobs in its "
+						   "partitions (%s%s); use qmgr -f to delete it anyway",
+						   name, n, list, n > 4 ? " ..." : "");
+				goto done;
+			}
 		}
 		if (kind == OBJ_NODE && node_can_delete(s, o) < 0) {
 			pbs = PBSE_QUEBUSY;
@@ -407,6 +429,7 @@ void h_mgr(struct conn *c, json_int_t id, json_t *msg)
 	const char *type = json_string_value(json_object_get(msg, "type"));
 	json_t *names = json_object_get(msg, "names");
 	json_t *attrs = json_object_get(msg, "attrs");
+	bool force = json_is_true(json_object_get(msg, "force"));
 	int ci = -1, ki = -1;
 	for (int i = 0; cmd && i < 4; i++)
 		if (strcmp(cmd, cmds[i]) == 0)
@@ -429,11 +452,11 @@ void h_mgr(struct conn *c, json_int_t id, json_t *msg)
 		attrs = empty;
 	json_t *results = json_array();
 	if (ki == OBJ_SERVER) {
-		json_array_append_new(results, mgr_one(c, ci, ki, c->srv->name, attrs));
+		json_array_append_new(results, mgr_one(c, ci, ki, c->srv->name, attrs, force));
 	} else if (!names || json_array_size(names) == 0) {
 		if (ci == CMD_SET || ci == CMD_UNSET) { /* all objects of the kind */
 			for (struct obj *o = c->srv->objs[ki]; o; o = o->next)
-				json_array_append_new(results, mgr_one(c, ci, ki, o->name, attrs));
+				json_array_append_new(results, mgr_one(c, ci, ki, o->name, attrs, force));
 		} else {
 			json_decref(results);
 			json_decref(empty);
@@ -454,7 +477,7 @@ void h_mgr(struct conn *c, json_int_t id, json_t *msg)
 								    "names must be strings")));
 				continue;
 			}
-			json_array_append_new(results, mgr_one(c, ci, ki, name, attrs));
+			json_array_append_new(results, mgr_one(c, ci, ki, name, attrs, force));
 		}
 	}
 	json_decref(empty);

@@ -639,6 +639,10 @@ static void close_proc(struct sched_rt *r)
 static void on_sched_exit(uv_process_t *p, int64_t status, int sig)
 {
 	struct sched_rt *r = p->data;
+	if (!r->o) { /* its sched was deleted: reaped, now let it go */
+		close_proc(r);
+		return;
+	}
 	r->proc_running = false;
 	time_t now = time(NULL);
 	corral_log(LOG_WARNING, "sched", "scheduler %s exited (status %lld, signal %d)",
@@ -789,10 +793,10 @@ void sched_obj_deleting(struct server *s, struct obj *o)
 		return;
 	if (r->c && !r->c->closing)
 		conn_push(r->c, json_pack("{s:s}", "op", "sched.quit"));
-	if (r->proc_running) {
+	/* SIGTERM; the exit callback reaps it and frees what is left (the
+	 * handle stays open until then, or the child would stay a zombie). */
+	if (r->proc_running)
 		uv_process_kill(&r->proc, SIGTERM);
-		close_proc(r);
-	}
 	r->restart_at = 0;
 }
 
@@ -803,7 +807,8 @@ void sched_rt_free(struct obj *o)
 	if (o->srt->c)
 		o->srt->c->sched = NULL;
 	o->srt->o = NULL;
-	if (!o->srt->proc_closing) /* else on_proc_closed frees it */
+	/* A process still running or closing frees it when done. */
+	if (!o->srt->proc_closing && !o->srt->proc_running)
 		free(o->srt);
 	o->srt = NULL;
 }

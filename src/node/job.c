@@ -82,6 +82,7 @@ struct job {
 	bool shep_gone;	 /* reaped, or found dead */
 	bool files_left; /* ID.SC, ID.NF or TMPDIR may still exist */
 	char *spare;	 /* the spare set lent to the shepherd (spare.h) */
+	bool forget;	 /* recovery: never started, drop without a word */
 	bool watched;	/* polled every second */
 	pid_t pid;	/* the job (process group leader); 0 before start */
 	unsigned long long proc_start;
@@ -706,6 +707,16 @@ static void job_check(struct job *j)
 	 * still alive is watched until it goes; its status stays unknown. */
 	if (j->pid > 0 && proc_alive(j->pid, j->proc_start)) {
 		watch(j);
+		return;
+	}
+	if (j->js->recovering && !j->own_child && j->state == J_STARTING && j->pid == 0) {
+		/* Found at start: no shepherd holds the record and none
+		 * wrote slot 1 or 2, which a shepherd always does unless it
+		 * is killed itself: the daemon died between writing the
+		 * record and forking, and the job never ran.  Forgotten, it
+		 * is a job the server launched and we do not report, which
+		 * it requeues (as when we die before writing the record). */
+		j->forget = true;
 		return;
 	}
 	if (j->state == J_STARTING)
@@ -1353,6 +1364,9 @@ static void recover_one(struct jobs *js, const char *id)
 		rc = fd < 0 ? -errno : spool_slot_read_kv(fd, SLOT_JOB, &kv);
 		if (fd >= 0)
 			close(fd);
+		const char *rid = kv_get(&kv, "id");
+		if (rc == 0 && (!rid || strcmp(rid, id) != 0))
+			rc = -EINVAL; /* not this job's record */
 	}
 	if (rc < 0) {
 		/* Written in one pwrite() before the shepherd was forked: a
@@ -1406,6 +1420,14 @@ static void recover_one(struct jobs *js, const char *id)
 	j->state = J_STARTING;
 	j->own_child = false;
 	job_check(j);
+	if (j->forget) {
+		corral_log(LOG_NOTICE, "job", "%s: never started (the daemon stopped before its "
+			   "shepherd did): forgotten, for the server to requeue", j->id);
+		spool_remove_job(&js->n->spool, j->id);
+		job_remove(j);
+		kv_clear(&kv);
+		return;
+	}
 	if (j->watched && !j->shep_gone)
 		corral_log(LOG_NOTICE, "job", "%s: re-adopted (job pid %d)", j->id, (int)j->pid);
 	/* a kill that was under way goes on */
@@ -1430,7 +1452,8 @@ int jobs_recover(struct jobs *js)
 	js->recovering = false;
 	free(ids);
 	if (n > 0)
-		corral_log(LOG_NOTICE, "job", "recovered %d jobs from the spool", n);
+		corral_log(LOG_NOTICE, "job", "recovered %zu of the %d jobs in the spool",
+			   js->count, n);
 	return n;
 }
 

@@ -3,7 +3,7 @@
  * A job here is what the server pushed with job.launch and this daemon
  * runs (it is the first vnode's daemon; sister daemons keep nothing).
  *
- *   STARTING --"S" from the shepherd / ID.ST--> RUNNING --ID.EX--> ENDED
+ *   STARTING --'S' from the shepherd / slot 1--> RUNNING --slot 2--> ENDED
  *   STARTING --failure before the script ran (bad user, no shell)--> ENDED
  *   (sim: RUNNING at once; ENDED when its timer fires or it is killed)
  *
@@ -16,9 +16,11 @@
  * iteration goes in one request.
  *
  * Re-adoption: at start jobs_recover() reads every record of the spool.
- * A job whose shepherd still lives (pid and /proc start time match) is
- * watched by polling every second; one whose shepherd is gone is finished
- * from the shepherd's ID.EX file.
+ * A job whose shepherd still lives (it holds the lock of the job's record
+ * file) is watched by polling the record every second; one whose shepherd
+ * is gone is finished from what the shepherd wrote into the record (slot
+ * 2), or, when it never started (the daemon died between writing the
+ * record and forking), forgotten so that the server requeues it.
  */
 #ifndef CORRAL_NODE_JOB_H
 #define CORRAL_NODE_JOB_H

@@ -5,7 +5,9 @@
  *              heartbeats, reconnection)
  *   job.c      jobs: launch, signals, walltime, ends, events, re-adoption
  *   shepherd.c the per-job process that outlives the daemon
- *   spool.c    the files that survive a restart
+ *   spool.c    the files that survive a restart (layout at its top)
+ *   spare.c    spare records and per-user file sets, reused across jobs
+ *   users.c    job owners' passwd and groups, cached for a few seconds
  *   jobenv.c   the job's environment; report.c exit status, resources
  *   proc.c     process identity through /proc
  *   main.c     start-up, signals, the loop

@@ -349,12 +349,23 @@ static int make_tmpdir(const struct launch *l)
 	return 0;
 }
 
+/* Largest script or node file kept in a spare set: the pool is not to
+ * hold on to big files (nor to what a job appended to its own script). */
+#define SPARE_FILE_MAX (64 * 1024)
+
+static bool small_file(const char *path)
+{
+	struct stat sb;
+	return lstat(path, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size <= SPARE_FILE_MAX;
+}
+
 /* Give the job's files back to the spare set: true when all three went
- * (a TMPDIR only when empty); else none did. */
+ * (a TMPDIR only when empty, files only when small); else none did. */
 static bool return_files(const struct launch *l)
 {
 	char sc[PATH_MAX], nf[PATH_MAX], td[PATH_MAX];
-	if (!l->spare || !l->script_path || !l->nodefile_path || !l->tmpdir)
+	if (!l->spare || !l->script_path || !l->nodefile_path || !l->tmpdir ||
+	    !small_file(l->script_path) || !small_file(l->nodefile_path))
 		return false;
 	spare_path(l, "SC", sc, sizeof sc);
 	spare_path(l, "NF", nf, sizeof nf);
@@ -500,6 +511,7 @@ static void shepherd_fds(const struct launch *l)
 	}
 }
 
+#if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
 struct child_args {
 	const struct launch *l;
 	int msgfd;  /* write end of the child's message pipe */
@@ -512,6 +524,7 @@ static int job_child_entry(void *arg)
 	close(a->readfd);
 	job_child(a->l, a->msgfd);
 }
+#endif
 
 /* Start the job child: 0 in the child when it had to be fork()ed, its pid
  * in the shepherd, -1 with errno on failure. */

@@ -121,7 +121,8 @@ static void scan(struct spares *sp, DIR *d)
 	}
 	/* Group the entries of each set: sorted, a set's three are adjacent
 	 * (same base, then ".NF", ".SC", ".TD"). */
-	qsort(setents, (size_t)nset, sizeof *setents, cmp_str);
+	if (nset > 0)
+		qsort(setents, (size_t)nset, sizeof *setents, cmp_str);
 	for (int i = 0; i < nset;) {
 		uid_t uid;
 		int ext;
@@ -181,6 +182,9 @@ void spares_init(struct spares *sp, const char *dir, int max)
 	sp->dir = xstrdup(dir);
 	scan(sp, d);
 	closedir(d);
+	if (sp->sets > 0 || sp->nrec > 0)
+		corral_log(LOG_INFO, "spare", "%d spare file sets and %d spare records in %s",
+			   sp->sets, sp->nrec, dir);
 }
 
 void spares_free(struct spares *sp)

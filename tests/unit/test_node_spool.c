@@ -627,6 +627,21 @@ static void test_shepherd_spare(void **state)
 	snprintf(p, sizeof p, "%s.TD", spare);
 	assert_int_equal(access(p, F_OK), -1);
 
+	/* A job that made its script big: the set is not given back. */
+	snprintf(spare, sizeof spare, "%s/u%u.t.3", dir, (unsigned)getuid());
+	run_init(&r, "14.sp", "head -c 70000 /dev/zero >> \"$0\"\n");
+	r.l.spare = spare;
+	pid = run_start(&r);
+	assert_int_equal(read_msgs(r.pfd[0], m, 2), 2);
+	close(r.pfd[0]);
+	waitpid(pid, &st, 0);
+	assert_int_equal(report_exit_status(m[1].exit.wstatus), 0);
+	assert_false(m[1].exit.spared);
+	assert_true(m[1].exit.cleaned);
+	assert_int_equal(access(r.sc, F_OK), -1);
+	snprintf(p, sizeof p, "%s.SC", spare);
+	assert_int_equal(access(p, F_OK), -1);
+
 	/* A spare TMPDIR found not empty is not used as it is. */
 	snprintf(spare, sizeof spare, "%s/u%u.t.2", dir, (unsigned)getuid());
 	snprintf(p, sizeof p, "%s.TD", spare);

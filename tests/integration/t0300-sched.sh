@@ -76,4 +76,15 @@ dups=$(grep -h ";S;" "$CORRAL_HOME"/accounting/* | cut -d';' -f3 | sort | uniq -
 is "$dups" "0" "no job started twice (accounting S records)"
 ends=$(grep -h ";E;" "$CORRAL_HOME"/accounting/* | cut -d';' -f3 | sort | uniq -d | wc -l)
 is "$ends" "0" "no job ended twice (accounting E records)"
+
+# kill -9 of the server: after the restart a scheduler registers again and
+# jobs keep being scheduled.
+kill9_server
+start_server
+wait_for 30 sh -c '[ "$(qmgr -c "list sched default" | sed -n "s/^ *state = //p")" = idle ]'
+ok $? "after a server kill -9 and restart the scheduler registers again"
+id=$(qsub -l sim_runtime=1 -l walltime=00:01:00 -o /dev/null -e /dev/null -- /bin/true)
+wait_for 30 sh -c "[ \"\$(qstat -x -f $id | sed -n 's/^    job_state = //p')\" = F ]"
+ok $? "and schedules new jobs"
+is "$(pgrep -x corral-sched -P "$SERVER_PID" | wc -l)" "1" "one scheduler process under the new server"
 done_testing

@@ -541,6 +541,8 @@ void obj_remove(struct server *s, struct obj *o)
 			s->objs_count[o->kind]--;
 		}
 	}
+	if (o->kind == OBJ_NODE)
+		sched_node_forget(o);
 	node_rt_free(o);
 	sched_rt_free(o);
 	kv_clear(&o->attrs);

@@ -52,8 +52,9 @@ static struct {
 	struct obj *sched;
 } *gone_jobs;
 static size_t ngone, capgone;
-static struct obj **dirty_nodes;
+static struct obj **dirty_nodes; /* each once: marked with delta_gen */
 static size_t ndnodes, capdnodes;
+static unsigned delta_gen = 1;
 static bool queues_dirty, server_dirty;
 static char *sched_exe; /* corral-sched next to corral-server, or NULL */
 
@@ -134,14 +135,26 @@ void sched_node_changed(struct server *s, struct obj *n)
 {
 	if (!s->nsched_conns)
 		return;
-	for (size_t i = ndnodes; i > 0 && i + 8 > ndnodes; i--)
-		if (dirty_nodes[i - 1] == n)
-			return;
+	if (n->delta_gen == delta_gen)
+		return;
+	n->delta_gen = delta_gen;
 	if (ndnodes == capdnodes) {
 		capdnodes = capdnodes ? 2 * capdnodes : 64;
 		dirty_nodes = xrealloc(dirty_nodes, capdnodes * sizeof *dirty_nodes);
 	}
 	dirty_nodes[ndnodes++] = n;
+}
+
+void sched_node_forget(struct obj *n)
+{
+	if (n->delta_gen != delta_gen)
+		return;
+	for (size_t i = 0; i < ndnodes; i++)
+		if (dirty_nodes[i] == n) {
+			dirty_nodes[i] = dirty_nodes[--ndnodes];
+			break;
+		}
+	n->delta_gen = 0;
 }
 
 void sched_queue_changed(struct server *s, struct obj *q)
@@ -234,6 +247,20 @@ static void dump_obj(struct server *s, struct corral_buf *b, struct obj *o, bool
 	free(text);
 }
 
+/* The queues or nodes of sched o, comma-separated. */
+static void dump_objs(struct server *s, struct corral_buf *b, enum obj_kind kind, struct obj *o)
+{
+	bool first = true;
+	for (struct obj *x = s->objs[kind]; x; x = x->next) {
+		if ((kind == OBJ_QUEUE ? sched_of_queue(s, x) : sched_of_node(s, x)) != o)
+			continue;
+		if (!first)
+			buf_lit(b, ",");
+		first = false;
+		dump_obj(s, b, x, true);
+	}
+}
+
 /* Push raw JSON text (with its 4 reserved header bytes) to c. */
 static void push_raw(struct conn *c, struct corral_buf *b)
 {
@@ -257,27 +284,11 @@ static void send_snapshot(struct server *s, struct sched_rt *r)
 	buf_lit(&b, ",\"sched\":");
 	dump_obj(s, &b, r->o, false);
 	buf_lit(&b, ",\"queues\":[");
-	bool first = true;
-	for (struct obj *q = s->objs[OBJ_QUEUE]; q; q = q->next) {
-		if (sched_of_queue(s, q) != r->o)
-			continue;
-		if (!first)
-			buf_lit(&b, ",");
-		first = false;
-		dump_obj(s, &b, q, true);
-	}
+	dump_objs(s, &b, OBJ_QUEUE, r->o);
 	buf_lit(&b, "],\"nodes\":[");
-	first = true;
-	for (struct obj *n = s->objs[OBJ_NODE]; n; n = n->next) {
-		if (sched_of_node(s, n) != r->o)
-			continue;
-		if (!first)
-			buf_lit(&b, ",");
-		first = false;
-		dump_obj(s, &b, n, true);
-	}
+	dump_objs(s, &b, OBJ_NODE, r->o);
 	buf_lit(&b, "],\"jobs\":[");
-	first = true;
+	bool first = true;
 	for (struct job *j = job_first(s); j; j = j->next) {
 		if (j->state == 'F' || sched_of_job(s, j) != r->o)
 			continue;
@@ -348,11 +359,6 @@ static void send_delta(struct server *s, struct sched_rt *r)
 		struct obj *n = dirty_nodes[i];
 		if (sched_of_node(s, n) != r->o)
 			continue;
-		bool dup = false;
-		for (size_t k = 0; k < i && !dup; k++)
-			dup = dirty_nodes[k] == n;
-		if (dup)
-			continue;
 		buf_append(&b, first ? ",\"nodes\":[" : ",", first ? 10 : 1);
 		first = false;
 		dump_obj(s, &b, n, true);
@@ -362,16 +368,8 @@ static void send_delta(struct server *s, struct sched_rt *r)
 		any = true;
 	}
 	if (queues_dirty) {
-		first = true;
 		buf_lit(&b, ",\"queues\":[");
-		for (struct obj *q = s->objs[OBJ_QUEUE]; q; q = q->next) {
-			if (sched_of_queue(s, q) != r->o)
-				continue;
-			if (!first)
-				buf_lit(&b, ",");
-			first = false;
-			dump_obj(s, &b, q, true);
-		}
+		dump_objs(s, &b, OBJ_QUEUE, r->o);
 		buf_lit(&b, "]");
 		any = true;
 	}
@@ -426,6 +424,7 @@ void sched_flush(struct server *s, bool committed)
 		}
 	}
 	ndirty = ngone = ndnodes = 0;
+	delta_gen++;
 	queues_dirty = server_dirty = false;
 }
 

@@ -40,6 +40,8 @@ void sched_rt_free(struct obj *o);
 void sched_job_changed(struct server *s, struct job *j);
 void sched_job_gone(struct server *s, struct job *j);
 void sched_node_changed(struct server *s, struct obj *n);
+/* A node is being freed: drop it from the pending deltas. */
+void sched_node_forget(struct obj *n);
 void sched_queue_changed(struct server *s, struct obj *q);
 void sched_server_changed(struct server *s);
 

@@ -46,6 +46,7 @@ struct obj {
 	struct sched_rt *srt; /* scheds: connection, cycles, process (sched.c) */
 	struct obj *next;    /* list in creation order */
 	struct obj *hnext;   /* name hash chain (objects.c) */
+	unsigned delta_gen;  /* nodes: listed in this iteration's deltas (sched.c) */
 };
 
 struct server {

@@ -78,7 +78,7 @@ static const char help_text[] =
     "    -s          alternate display with the comment of each job\n"
     "    -1          with -n or -s: on the job's own line\n"
     "    -G, -M      show memory in gb, or in megawords\n"
-    "    -Q          queue summary (Max Tot Ena Str Que Run Hld Wat Trn Ext Type)\n"
+    "    -Q          queue summary (Max Tot Ena Str Que Run Hld Wat Trn Ext Type Partition)\n"
     "    -q          alternate queue summary (limits and Run/Que totals)\n"
     "    -B          server summary (Max Tot Que Run Hld Wat Trn Ext Status)\n"
     "    --help      show this text\n"

@@ -31,6 +31,7 @@
 #define MAX_WRITE_BACKLOG ((size_t)512 << 20) /* unread output before we give up */
 
 static struct conn *flush_list;
+static void on_idle(uv_idle_t *h);
 
 struct wreq {
 	uv_write_t req;
@@ -54,6 +55,11 @@ static void on_close(uv_handle_t *h)
 	if (c->next)
 		c->next->prev = c->prev;
 	s->nconns--;
+	if (c->work) {
+		c->work_free(c->work_state);
+		c->work = NULL;
+		s->nworking--;
+	}
 	buf_free(&c->in);
 	for (size_t i = 0; i < c->nheld; i++) {
 		json_decref(c->held[i].reply);
@@ -273,16 +279,11 @@ static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *b)
 	b->len = READ_CHUNK;
 }
 
-static void on_read(uv_stream_t *st, ssize_t nread, const uv_buf_t *b)
+/* Dispatch every complete frame in c->in, until a request continues over
+ * later iterations (conn_continue). */
+static void process_input(struct conn *c)
 {
-	struct conn *c = st->data;
-	(void)b;
-	if (nread < 0) {
-		conn_close(c);
-		return;
-	}
-	c->in.len += (size_t)nread;
-	while (!c->closing) {
+	while (!c->closing && !c->work) {
 		json_t *msg = NULL;
 		corral_error_t err = {0};
 		int rc = corral_frame_decode(&c->in, c->srv->max_frame, &msg, &err);
@@ -307,9 +308,99 @@ static void on_read(uv_stream_t *st, ssize_t nread, const uv_buf_t *b)
 		dispatch(c, msg);
 		json_decref(msg);
 	}
+	if (c->work && !c->closing)
+		uv_read_stop(&c->h.stream);
 	/* Keep the input buffer from holding a large allocation forever. */
 	if (buf_unread(&c->in) == 0 && c->in.cap > 4 * READ_CHUNK)
 		buf_free(&c->in);
+}
+
+static void on_read(uv_stream_t *st, ssize_t nread, const uv_buf_t *b)
+{
+	struct conn *c = st->data;
+	(void)b;
+	if (nread < 0) {
+		conn_close(c);
+		return;
+	}
+	c->in.len += (size_t)nread;
+	process_input(c);
+}
+
+void conn_continue(struct conn *c, conn_work_fn work, void (*free_fn)(void *), void *state)
+{
+	struct server *s = c->srv;
+	c->work = work;
+	c->work_free = free_fn;
+	c->work_state = state;
+	if (s->nworking++ == 0 && !uv_is_closing((uv_handle_t *)&s->idle))
+		uv_idle_start(&s->idle, on_idle);
+}
+
+struct bulk {
+	json_int_t id;
+	json_t *msg, *items, *results;
+	size_t next; /* first item not applied yet */
+	conn_item_fn fn;
+};
+
+static void bulk_free(void *p)
+{
+	struct bulk *b = p;
+	json_decref(b->msg);
+	json_decref(b->items);
+	json_decref(b->results);
+	free(b);
+}
+
+static bool bulk_reply(struct conn *c, struct bulk *b)
+{
+	json_t *rep = corral_msg_ok(b->id);
+	json_object_set(rep, "results", b->results);
+	conn_reply(c, rep, true);
+	return true;
+}
+
+static bool bulk_work(struct conn *c, void *p)
+{
+	struct bulk *b = p;
+	size_t n = json_array_size(b->items);
+	size_t end = b->next + CONN_BULK_SLICE < n ? b->next + CONN_BULK_SLICE : n;
+	for (; b->next < end; b->next++)
+		json_array_append_new(b->results, b->fn(c, b->msg, json_array_get(b->items, b->next)));
+	return b->next >= n && bulk_reply(c, b);
+}
+
+void conn_bulk(struct conn *c, json_int_t id, json_t *msg, json_t *items, conn_item_fn fn)
+{
+	struct bulk *b = xcalloc(1, sizeof *b);
+	b->id = id;
+	b->msg = json_incref(msg);
+	b->items = json_incref(items);
+	b->results = json_array();
+	b->fn = fn;
+	if (bulk_work(c, b))
+		bulk_free(b);
+	else
+		conn_continue(c, bulk_work, bulk_free, b);
+}
+
+/* Once per loop iteration while requests continue: a slice of each. */
+static void on_idle(uv_idle_t *h)
+{
+	struct server *s = h->data;
+	for (struct conn *c = s->conns; c; c = c->next) {
+		if (!c->work || c->closing || !c->work(c, c->work_state))
+			continue;
+		c->work_free(c->work_state);
+		c->work = NULL;
+		s->nworking--;
+		process_input(c); /* frames that came meanwhile */
+		if (!c->work && !c->closing && !c->close_after_flush)
+			uv_read_start(&c->h.stream, on_alloc, on_read);
+	}
+	if (s->nworking == 0)
+		uv_idle_stop(h);
 }
 
 static struct conn *conn_new(struct server *s, bool is_tcp)
@@ -418,6 +509,8 @@ int conn_listen(struct server *s)
 	char *path = corral_path("run/server.sock");
 	int rc;
 	unlink(path);
+	uv_idle_init(s->loop, &s->idle);
+	s->idle.data = s;
 	uv_pipe_init(s->loop, &s->unix_listener, 0);
 	s->unix_listener.data = s;
 	if ((rc = uv_pipe_bind(&s->unix_listener, path)) < 0 ||
@@ -461,6 +554,10 @@ int conn_listen(struct server *s)
 
 void conn_stop_listening(struct server *s)
 {
+	if (!uv_is_closing((uv_handle_t *)&s->idle)) {
+		uv_idle_stop(&s->idle);
+		uv_close((uv_handle_t *)&s->idle, NULL);
+	}
 	if (!uv_is_closing((uv_handle_t *)&s->unix_listener))
 		uv_close((uv_handle_t *)&s->unix_listener, NULL);
 	if (s->tcp_enabled && !uv_is_closing((uv_handle_t *)&s->tcp_listener))

@@ -26,6 +26,10 @@ struct held {
 	bool push;     /* a pushed message: dropped if the commit fails */
 };
 
+/* Work that continues a request over several loop iterations; returns
+ * true when done. */
+typedef bool (*conn_work_fn)(struct conn *c, void *state);
+
 struct conn {
 	union {
 		uv_handle_t handle;
@@ -56,6 +60,9 @@ struct conn {
 	size_t write_bytes;        /* bytes handed to uv_write, not done */
 	struct daemon *daemon;     /* set when a node daemon registered here */
 	struct obj *sched;         /* set when a scheduler registered here */
+	conn_work_fn work;         /* a request being continued (conn_continue) */
+	void (*work_free)(void *state);
+	void *work_state;
 };
 
 /* Start listening on the Unix socket and (when enabled) TCP. */
@@ -85,6 +92,24 @@ void conn_close_after_flush(struct conn *c);
 void conn_sweep(struct server *s);
 /* Close everything (shutdown). */
 void conn_close_all(struct server *s);
+
+/* Continue the request being handled over the next loop iterations: work
+ * is called once per iteration until it returns true.  Meanwhile no
+ * further frame of c is read or dispatched (its requests keep their order)
+ * while the loop serves the other peers and commits after every slice, so
+ * a big batch of one peer (a scheduler's thousands of runs) delays no one
+ * by more than a slice.  free_fn releases state afterwards, or when c
+ * closes first. */
+void conn_continue(struct conn *c, conn_work_fn work, void (*free_fn)(void *), void *state);
+
+/* A bulk request: fn gives the result of one item; items are applied
+ * CONN_BULK_SLICE per loop iteration (conn_continue; each slice is
+ * committed), then the reply {"id":..,"ok":true,"results":[...]} is held
+ * (mutating).  msg and items are borrowed; references are kept as needed.
+ * 256 items take ~15 ms: others wait for that, not for a batch of 5,000. */
+#define CONN_BULK_SLICE 256
+typedef json_t *(*conn_item_fn)(struct conn *c, json_t *msg, json_t *item);
+void conn_bulk(struct conn *c, json_int_t id, json_t *msg, json_t *items, conn_item_fn fn);
 
 /* Identity of a local peer: user name for Job_Owner etc. */
 const char *conn_user(const struct conn *c);

@@ -1044,6 +1044,15 @@ static bool only_sched_attrs(json_t *item)
 	return true;
 }
 
+static json_t *alter_item(struct conn *c, json_t *msg, json_t *it)
+{
+	if (conn_role(c) == ROLE_SERVICE && only_sched_attrs(it))
+		return sched_alter_one(c, it);
+	return act_one(c, json_string_value(json_object_get(it, "id")), msg, it, do_alter, false);
+}
+
+/* In slices (conn_bulk): a scheduler's thousands of comments do not hold
+ * up the other peers. */
 void h_job_alter(struct conn *c, json_int_t id, json_t *msg)
 {
 	json_t *items = json_object_get(msg, "items");
@@ -1051,22 +1060,7 @@ void h_job_alter(struct conn *c, json_int_t id, json_t *msg)
 		conn_reply_err(c, id, EINVAL, PBSE_IVALREQ, "job.alter needs \"items\" (array)");
 		return;
 	}
-	json_t *results = json_array();
-	size_t i;
-	json_t *it;
-	bool service = conn_role(c) == ROLE_SERVICE;
-	json_array_foreach(items, i, it)
-	{
-		if (service && only_sched_attrs(it))
-			json_array_append_new(results, sched_alter_one(c, it));
-		else
-			json_array_append_new(results,
-					      act_one(c, json_string_value(json_object_get(it, "id")),
-						      msg, it, do_alter, false));
-	}
-	json_t *rep = corral_msg_ok(id);
-	json_object_set_new(rep, "results", results);
-	conn_reply(c, rep, true);
+	conn_bulk(c, id, msg, items, alter_item);
 }
 
 static int do_move(struct conn *c, struct job *j, json_t *msg, json_t *item, int *pbs,

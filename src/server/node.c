@@ -699,9 +699,27 @@ static int apply_event(struct server *s, struct daemon *d, json_t *ev, int *pbs,
 	return 0;
 }
 
+static json_t *event_item(struct conn *c, json_t *msg, json_t *ev)
+{
+	corral_error_t err = {0};
+	int pbs = 0;
+	const char *eid = json_string_value(json_object_get(ev, "id"));
+	json_t *r = json_pack("{s:s}", "id", eid ? eid : "?");
+	(void)msg;
+	if (c->daemon && apply_event(c->srv, c->daemon, ev, &pbs, &err) == 0) {
+		json_object_set_new(r, "ok", json_true());
+	} else {
+		json_object_set_new(r, "ok", json_false());
+		json_object_set_new(r, "error", corral_msg_errobj(err.code ? err.code : EPROTO, pbs,
+								 "%s", err.text));
+	}
+	return r;
+}
+
+/* Applied in slices (conn_bulk): thousands of job ends do not hold up the
+ * other peers. */
 void h_node_job_events(struct conn *c, json_int_t id, json_t *msg)
 {
-	struct server *s = c->srv;
 	struct daemon *d = c->daemon;
 	json_t *events = json_object_get(msg, "events");
 	if (!d) {
@@ -713,26 +731,7 @@ void h_node_job_events(struct conn *c, json_int_t id, json_t *msg)
 		return;
 	}
 	d->last_heard = time(NULL);
-	json_t *results = json_array();
-	size_t i;
-	json_t *ev;
-	json_array_foreach(events, i, ev)
-	{
-		corral_error_t err = {0};
-		int pbs = 0;
-		const char *eid = json_string_value(json_object_get(ev, "id"));
-		json_t *r = json_pack("{s:s}", "id", eid ? eid : "?");
-		if (apply_event(s, d, ev, &pbs, &err) == 0) {
-			json_object_set_new(r, "ok", json_true());
-		} else {
-			json_object_set_new(r, "ok", json_false());
-			json_object_set_new(r, "error", corral_msg_errobj(err.code, pbs, "%s", err.text));
-		}
-		json_array_append_new(results, r);
-	}
-	json_t *rep = corral_msg_ok(id);
-	json_object_set_new(rep, "results", results);
-	conn_reply(c, rep, true);
+	conn_bulk(c, id, msg, events, event_item);
 }
 
 /* ---- placement (qrun) ------------------------------------------------ */

@@ -532,9 +532,42 @@ void sched_conn_closed(struct conn *c)
 	corral_log(LOG_NOTICE, "sched", "scheduler %s disconnected", o->name);
 }
 
-void h_sched_run(struct conn *c, json_int_t id, json_t *msg)
+/* One run of a sched.run batch (applied in slices: conn_bulk). */
+static json_t *apply_run(struct conn *c, json_t *msg, json_t *run)
 {
 	struct server *s = c->srv;
+	const char *jid = json_string_value(json_object_get(run, "job"));
+	const char *ev = json_string_value(json_object_get(run, "exec_vnode"));
+	corral_error_t err = {0};
+	int pbs = 0, rc = 0;
+	int64_t seq = jid ? job_parse_id(s, jid) : -1;
+	struct job *j = seq >= 0 ? job_lookup(s, seq) : NULL;
+	(void)msg;
+	if (!j) {
+		pbs = PBSE_UNKJOBID;
+		rc = corral_errorf(&err, ENOENT, "Unknown Job Id %s", jid ? jid : "?");
+	} else if (!ev) {
+		pbs = PBSE_IVALREQ;
+		rc = corral_errorf(&err, EINVAL, "a run needs \"exec_vnode\"");
+	} else if (j->state != 'Q') {
+		pbs = PBSE_BADSTATE;
+		rc = corral_errorf(&err, EBUSY, "job is not queued (state %c)", j->state);
+	} else if (!c->sched || sched_of_job(s, j) != c->sched) {
+		pbs = PBSE_PERM;
+		rc = corral_errorf(&err, EPERM, "job is not in the partitions of sched %s",
+				   c->sched ? c->sched->name : "(none)");
+	} else {
+		rc = node_start_job(s, j, ev, &pbs, &err);
+	}
+	json_t *r = json_pack("{s:s,s:b}", "job", jid ? jid : "?", "ok", rc == 0);
+	if (rc < 0)
+		json_object_set_new(r, "error", corral_msg_errobj(err.code ? err.code : EIO, pbs, "%s",
+							 err.text));
+	return r;
+}
+
+void h_sched_run(struct conn *c, json_int_t id, json_t *msg)
+{
 	json_t *runs = json_object_get(msg, "runs");
 	if (!c->sched) {
 		conn_reply_err(c, id, EPROTO, PBSE_IVALREQ, "register first (sched.register)");
@@ -544,42 +577,7 @@ void h_sched_run(struct conn *c, json_int_t id, json_t *msg)
 		conn_reply_err(c, id, EINVAL, PBSE_IVALREQ, "sched.run needs \"runs\" (array)");
 		return;
 	}
-	json_t *results = json_array();
-	size_t i;
-	json_t *run;
-	json_array_foreach(runs, i, run)
-	{
-		const char *jid = json_string_value(json_object_get(run, "job"));
-		const char *ev = json_string_value(json_object_get(run, "exec_vnode"));
-		corral_error_t err = {0};
-		int pbs = 0, rc = 0;
-		int64_t seq = jid ? job_parse_id(s, jid) : -1;
-		struct job *j = seq >= 0 ? job_lookup(s, seq) : NULL;
-		if (!j) {
-			pbs = PBSE_UNKJOBID;
-			rc = corral_errorf(&err, ENOENT, "Unknown Job Id %s", jid ? jid : "?");
-		} else if (!ev) {
-			pbs = PBSE_IVALREQ;
-			rc = corral_errorf(&err, EINVAL, "a run needs \"exec_vnode\"");
-		} else if (j->state != 'Q') {
-			pbs = PBSE_BADSTATE;
-			rc = corral_errorf(&err, EBUSY, "job is not queued (state %c)", j->state);
-		} else if (sched_of_job(s, j) != c->sched) {
-			pbs = PBSE_PERM;
-			rc = corral_errorf(&err, EPERM, "job is not in the partitions of sched %s",
-					   c->sched->name);
-		} else {
-			rc = node_start_job(s, j, ev, &pbs, &err);
-		}
-		json_t *r = json_pack("{s:s,s:b}", "job", jid ? jid : "?", "ok", rc == 0);
-		if (rc < 0)
-			json_object_set_new(r, "error", corral_msg_errobj(err.code ? err.code : EIO, pbs,
-									 "%s", err.text));
-		json_array_append_new(results, r);
-	}
-	json_t *rep = corral_msg_ok(id);
-	json_object_set_new(rep, "results", results);
-	conn_reply(c, rep, true);
+	conn_bulk(c, id, msg, runs, apply_run);
 }
 
 void h_sched_cycle_end(struct conn *c, json_int_t id, json_t *msg)

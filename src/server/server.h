@@ -83,6 +83,8 @@ struct server {
 	struct conn *conns;         /* doubly linked */
 	int nconns;
 	uv_check_t check;           /* end of iteration: commit, flush */
+	uv_idle_t idle;             /* runs while requests continue (conn_continue) */
+	int nworking;               /* connections with a request continuing */
 	uv_timer_t tick;            /* once a second: timeouts, history */
 	uv_signal_t sigterm, sigint;
 	bool shutting_down;

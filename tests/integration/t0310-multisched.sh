@@ -46,6 +46,12 @@ for id in $ids1; do job_attr "$id" exec_vnode | grep -q "^(a" || bad=1; done
 for id in $ids2; do job_attr "$id" exec_vnode | grep -q "^(b" || bad=1; done
 is "$bad" "0" "each job runs on its own partition's vnodes"
 is "$(job_attr "$(echo $ids2 | cut -d' ' -f1)" partition)" "p2" "a job carries its queue's partition"
+is "$(qstat -Q | awk '$1 == "q2" { print $NF }')" "p2" "qstat -Q shows a queue's partition"
+is "$(qstat -Q | awk '$1 == "workq" { print $NF }')" "--" "and -- for the default scheduler's queues"
+qstat -Qf q2 | grep -q "^    partition = p2$"
+ok $? "qstat -Qf shows it too"
+pbsnodes -av | sed -n '/^b0$/,/^$/p' | grep -q "^     partition = p2$"
+ok $? "pbsnodes -av shows a node's partition"
 
 # scheduling=false of default leaves s2 scheduling.
 qmgr -c "set sched scheduling=false"

@@ -701,18 +701,21 @@ static void test_queue_table(void **state)
 	struct cap c;
 	json_t *a = attrs_of("{\"queue_type\":\"Execution\",\"total_jobs\":\"1\","
 			     "\"state_count\":\"Transit:0 Queued:1 Held:0 Waiting:0 Running:0 "
-			     "Exiting:0 Begun:0\",\"enabled\":\"True\",\"started\":\"False\"}");
+			     "Exiting:0 Begun:0\",\"enabled\":\"True\",\"started\":\"False\","
+			     "\"partition\":\"gpu\"}");
 	cap_open(&c);
 	qstat_queue_header(c.f);
 	qstat_queue_row(c.f, "workq", a);
 	qstat_queue_row(c.f, "averyveryverylongqueue", json_object_get(a, "none"));
 	char *out = cap_close(&c);
 	assert_string_equal(
-	    out, "Queue              Max   Tot Ena Str   Que   Run   Hld   Wat   Trn   Ext Type\n"
-		 "---------------- ----- ----- --- --- ----- ----- ----- ----- ----- ----- ----\n"
-		 "workq                0     1 yes  no     1     0     0     0     0     0 Exe*\n"
+	    out, "Queue              Max   Tot Ena Str   Que   Run   Hld   Wat   Trn   Ext Type "
+		 "Partition\n"
+		 "---------------- ----- ----- --- --- ----- ----- ----- ----- ----- ----- ---- "
+		 "---------\n"
+		 "workq                0     1 yes  no     1     0     0     0     0     0 Exe* gpu\n"
 		 "averyveryverylo*     0     0  no  no     0     0     0     0     0     0 not "
-		 "defined\n");
+		 "defined --\n");
 	free(out);
 	json_decref(a);
 }

@@ -1530,8 +1530,8 @@ void qstat_state_counts(const char *sc, struct qstat_counts *c)
 
 void qstat_queue_header(FILE *out)
 {
-	fputs("Queue              Max   Tot Ena Str   Que   Run   Hld   Wat   Trn   Ext Type\n"
-	      "---------------- ----- ----- --- --- ----- ----- ----- ----- ----- ----- ----\n",
+	fputs("Queue              Max   Tot Ena Str   Que   Run   Hld   Wat   Trn   Ext Type Partition\n"
+	      "---------------- ----- ----- --- --- ----- ----- ----- ----- ----- ----- ---- ---------\n",
 	      out);
 }
 
@@ -1566,8 +1566,12 @@ void qstat_queue_row(FILE *out, const char *name, const json_t *attrs)
 	const char *type = "not defined";
 	if ((v = qstat_attr(attrs, "queue_type")))
 		type = qstat_trunc(v, 4, typeb);
-	fprintf(out, "%-16s %5s %5s %3s %3s %5s %5s %5s %5s %5s %5s %-4s\n", s.name, s.max, s.tot,
-		ena, str, s.c.que, s.c.run, s.c.hld, s.c.wat, s.c.trn, s.c.ext, type);
+	/* Not a PBS column: the partition that decides which scheduler serves
+	 * the queue ("--" = the default scheduler's). */
+	const char *part = qstat_attr(attrs, "partition");
+	fprintf(out, "%-16s %5s %5s %3s %3s %5s %5s %5s %5s %5s %5s %-4s %s\n", s.name, s.max, s.tot,
+		ena, str, s.c.que, s.c.run, s.c.hld, s.c.wat, s.c.trn, s.c.ext, type,
+		part && *part ? part : "--");
 }
 
 void qstat_server_header(FILE *out)

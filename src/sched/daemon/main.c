@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -259,6 +260,14 @@ int main(int argc, char **argv)
 	uv_signal_start(&g_sigterm, on_stop_signal, SIGTERM);
 	uv_signal_start(&g_sigint, on_stop_signal, SIGINT);
 	uv_signal_start(&g_sighup, on_hup, SIGHUP);
+	if (g_d.server_parent) {
+		/* Started by a server: stop with it (a restarted server starts
+		 * its own).  SIGTERM on its death, however it dies; checked
+		 * again after, in case it died before the request. */
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		if (getppid() != g_d.server_parent)
+			raise(SIGTERM);
+	}
 	uv_check_t check;
 	uv_check_init(loop, &check);
 	uv_check_start(&check, on_check);

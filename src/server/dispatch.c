@@ -62,8 +62,9 @@ const char *role_name(enum role r)
 	return r <= ROLE_SERVICE ? names[r] : "?";
 }
 
-/* Is user@host (or user@*) in the comma-separated list? */
-static bool in_acl(const char *list, const char *user)
+/* Is user@host (or user@*) in the comma-separated list?  (Also the queue
+ * ACLs of jobops.c.) */
+bool dispatch_in_acl(const char *list, const char *user)
 {
 	if (!list)
 		return false;
@@ -93,9 +94,9 @@ static bool in_acl(const char *list, const char *user)
 
 enum role dispatch_role_of(struct server *s, const char *user, uid_t uid)
 {
-	if (uid == 0 || uid == s->uid || in_acl(srv_attr(s, "managers"), user))
+	if (uid == 0 || uid == s->uid || dispatch_in_acl(srv_attr(s, "managers"), user))
 		return ROLE_MANAGER;
-	if (in_acl(srv_attr(s, "operators"), user))
+	if (dispatch_in_acl(srv_attr(s, "operators"), user))
 		return ROLE_OPERATOR;
 	return ROLE_USER;
 }

@@ -64,9 +64,10 @@ static const struct {
 static const char *not_yet[] = {"depend", "block", "array_indices_submitted", "interactive",
 				"stagein", "stageout", "executable", "argument_list"};
 
-/* Check one client-given attribute; 0, or -errno with err/pbs set. */
+/* Check one client-given attribute; 0, or -errno with err/pbs set.
+ * owner: the job's owner (the caller at submission). */
 static int check_attr(struct conn *c, const char *name, const char *value, unsigned when,
-		      char **canon, int *pbs, corral_error_t *err)
+		      const char *owner, char **canon, int *pbs, corral_error_t *err)
 {
 	long l;
 	*pbs = PBSE_BADATVAL;
@@ -103,6 +104,12 @@ static int check_attr(struct conn *c, const char *name, const char *value, unsig
 						     "%s is set by the server and cannot be given",
 						     name);
 			}
+		if (!strncmp(name, "estimated.", 10) || !strcmp(name, "accrue_type") ||
+		    !strcmp(name, "eligible_time")) {
+			*pbs = PBSE_ATTRRO;
+			return corral_errorf(err, EPERM,
+					     "%s is set by the scheduler (service role) only", name);
+		}
 		*pbs = PBSE_NOATTR;
 		return corral_errorf(err, EINVAL, "Unknown attribute %s", name);
 	}
@@ -159,16 +166,16 @@ static int check_attr(struct conn *c, const char *name, const char *value, unsig
 			return corral_errorf(err, EINVAL,
 					     "Illegal value for Keep_Files: '%s' (o, e, d or n)", value);
 	} else if (!strcmp(name, "User_List")) {
-		/* Nobody runs a job as somebody else. */
+		/* Nobody runs a job as somebody else, and nobody (not even a
+		 * manager altering it) makes a job name another user. */
 		const char *u = value;
 		const char *at = strchr(u, '@');
 		size_t ul = at ? (size_t)(at - u) : strlen(u);
-		if (c->is_tcp || ul != strlen(c->user) || strncmp(u, c->user, ul) != 0) {
+		if (c->is_tcp || ul != strlen(owner) || strncmp(u, owner, ul) != 0) {
 			*pbs = PBSE_PERM;
 			return corral_errorf(err, EPERM,
-					     "a job runs as its owner: User_List may only name you "
-					     "(%s)",
-					     c->user);
+					     "a job runs as its owner: User_List may only name %s",
+					     owner);
 		}
 	} else if (!strcmp(name, "requirements") || !strcmp(name, "rank")) {
 		/* Checked here so a bad expression is refused at submission,
@@ -215,6 +222,22 @@ static struct obj *find_queue(struct server *s, const char *name, int *pbs, corr
 		}
 	}
 	return q;
+}
+
+bool dispatch_in_acl(const char *list, const char *user); /* dispatch.c */
+
+/* A queue with acl_user_enable admits the jobs of the users in acl_users
+ * only (entries as in managers: user, user@host, user@*). */
+static int check_queue_acl(struct obj *q, const char *user, int *pbs, corral_error_t *err)
+{
+	const char *en = kv_get(&q->attrs, "acl_user_enable");
+	if (!en || corral_parse_bool(en) != 1 ||
+	    dispatch_in_acl(kv_get(&q->attrs, "acl_users"), user))
+		return 0;
+	*pbs = PBSE_PERM;
+	return corral_errorf(err, EPERM,
+			     "Unauthorized Request: user %s is not in acl_users of queue %s", user,
+			     q->name);
 }
 
 /* The job-attribute order of qstat -f in PBS, with where each value comes
@@ -312,7 +335,8 @@ static struct job *submit_one(struct conn *c, json_t *item, json_t **errobj)
 			pbs = PBSE_BADATVAL;
 			goto fail;
 		}
-		if (check_attr(c, k, json_string_value(v), SET_SUBMIT, &canon, &pbs, &err) < 0)
+		if (check_attr(c, k, json_string_value(v), SET_SUBMIT, c->user, &canon, &pbs,
+			       &err) < 0)
 			goto fail;
 		if (strncmp(k, RL, strlen(RL)) == 0)
 			kv_set(&req, k, canon);
@@ -335,7 +359,7 @@ static struct job *submit_one(struct conn *c, json_t *item, json_t **errobj)
 		goto fail;
 	}
 	struct obj *q = find_queue(s, qname, &pbs, &err, true);
-	if (!q)
+	if (!q || check_queue_acl(q, c->user, &pbs, &err) < 0)
 		goto fail;
 	if (jobres_prepare(s, q, &req, &pbs, &err) < 0)
 		goto fail;
@@ -475,6 +499,14 @@ fail:
 void h_job_submit(struct conn *c, json_int_t id, json_t *msg)
 {
 	json_t *jobs = json_object_get(msg, "jobs");
+	if (c->is_tcp) {
+		/* A job runs as its owner; a TCP peer is a cluster member, not a
+		 * user, so there is nobody the job could run as. */
+		conn_reply_err(c, id, EPERM, PBSE_PERM,
+			       "job.submit needs a user: submit through the local Unix socket "
+			       "(TCP peers have no user identity)");
+		return;
+	}
 	if (!json_is_array(jobs)) {
 		conn_reply_err(c, id, EINVAL, PBSE_IVALREQ, "job.submit needs \"jobs\" (array)");
 		return;
@@ -613,6 +645,8 @@ void h_job_stat(struct conn *c, json_int_t id, json_t *msg)
 	buf_init(&errs);
 	bool first = true, efirst = true;
 	char ubuf[64], text[200];
+	/* query_other_jobs = False: users see their own jobs only. */
+	bool see_all = conn_role(c) >= ROLE_OPERATOR || srv_attr_bool(s, "query_other_jobs", true);
 	/* Size the reply once: a full stat of 100,000 jobs is ~75 MB and
 	 * growing it step by step costs more than building it. */
 	if (!ids) {
@@ -643,6 +677,13 @@ void h_job_stat(struct conn *c, json_int_t id, json_t *msg)
 					 "job information",
 					 job_id(s, j, idbuf, sizeof idbuf));
 				append_err(&errs, &efirst, sid, ENOENT, PBSE_HISTJOBID, text);
+			} else if (!see_all &&
+				   strcmp(job_owner_user(j, ubuf, sizeof ubuf), c->user) != 0) {
+				char idbuf[64];
+				snprintf(text, sizeof text,
+					 "Unauthorized Request  %s (query_other_jobs is False)",
+					 job_id(s, j, idbuf, sizeof idbuf));
+				append_err(&errs, &efirst, sid, EPERM, PBSE_PERM, text);
 			} else {
 				stat_one(s, &b, j, w, &first);
 			}
@@ -652,6 +693,8 @@ void h_job_stat(struct conn *c, json_int_t id, json_t *msg)
 			if (j->state == 'F' && !history)
 				continue;
 			if (user && !list_has(user, job_owner_user(j, ubuf, sizeof ubuf)))
+				continue;
+			if (!see_all && strcmp(job_owner_user(j, ubuf, sizeof ubuf), c->user) != 0)
 				continue;
 			if (queue && (!j->queue || strcmp(j->queue->name, queue) != 0))
 				continue;
@@ -907,6 +950,8 @@ static int do_alter(struct conn *c, struct job *j, json_t *msg, json_t *item, in
 	const char *k;
 	json_t *v;
 	int rc = 0;
+	char owner[64];
+	job_owner_user(j, owner, sizeof owner);
 	json_object_foreach(attrs, k, v)
 	{
 		char *canon = NULL;
@@ -915,8 +960,22 @@ static int do_alter(struct conn *c, struct job *j, json_t *msg, json_t *item, in
 			rc = corral_errorf(err, EINVAL, "attribute %s: value must be a string", k);
 			goto out;
 		}
-		if ((rc = check_attr(c, k, json_string_value(v), SET_ALTER, &canon, pbs, err)) < 0)
+		if ((rc = check_attr(c, k, json_string_value(v), SET_ALTER, owner, &canon, pbs,
+				     err)) < 0)
 			goto out;
+		if (!strcmp(k, "Hold_Types") && conn_role(c) < ROLE_OPERATOR) {
+			/* Replacing the holds must not drop an o or s hold. */
+			const char *cur = kv_get(&j->attrs, "Hold_Types");
+			for (const char *t = "os"; cur && *t; t++)
+				if (strchr(cur, *t) && !strchr(canon, *t)) {
+					free(canon);
+					*pbs = PBSE_PERM;
+					rc = corral_errorf(err, EPERM,
+							   "only operators and managers may release "
+							   "o or s holds");
+					goto out;
+				}
+		}
 		if (strncmp(k, RL, strlen(RL)) == 0) {
 			if (!res_changed) {
 				for (const char *jk = kv_first(&j->attrs); jk;
@@ -1085,6 +1144,11 @@ static int do_move(struct conn *c, struct job *j, json_t *msg, json_t *item, int
 	}
 	struct obj *q = find_queue(s, qn, pbs, err, true);
 	if (!q)
+		return -err->code;
+	char owner[64];
+	/* Operators and managers move jobs past the queue's ACL, as in PBS. */
+	if (conn_role(c) < ROLE_OPERATOR &&
+	    check_queue_acl(q, job_owner_user(j, owner, sizeof owner), pbs, err) < 0)
 		return -err->code;
 	if (jobres_check_limits(s, q, &j->attrs, pbs, err) < 0)
 		return -err->code;

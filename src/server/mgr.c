@@ -277,6 +277,14 @@ static json_t *mgr_one(struct conn *c, enum mgr_cmd cmd, enum obj_kind kind, con
 	struct obj *o = NULL;
 	json_t *r = json_pack("{s:s}", "name", name);
 
+	if ((cmd == CMD_SET || cmd == CMD_UNSET) && role < ROLE_OPERATOR) {
+		/* Even with no attributes: a user changes no object. */
+		pbs = PBSE_PERM;
+		rc = corral_errorf(&err, EPERM,
+				   "Unauthorized Request: %s %s needs operator or manager privilege",
+				   cmd == CMD_SET ? "set" : "unset", obj_kind_name(kind));
+		goto done;
+	}
 	if ((cmd == CMD_CREATE || cmd == CMD_DELETE) && role < ROLE_MANAGER) {
 		pbs = PBSE_PERM;
 		rc = corral_errorf(&err, EPERM, "Unauthorized Request: %s %s needs manager privilege",

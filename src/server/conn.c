@@ -32,6 +32,9 @@
 
 static struct conn *flush_list;
 static void on_idle(uv_idle_t *h);
+struct bulk;
+static struct bulk *bulks; /* see conn_bulk */
+static void bulks_committed(int rc, const char *errtext);
 
 struct wreq {
 	uv_write_t req;
@@ -164,6 +167,8 @@ static void hold(struct conn *c, struct held h)
 		c->held = xrealloc(c->held, c->capheld * sizeof *c->held);
 	}
 	c->held[c->nheld++] = h;
+	if (!h.push)
+		c->srv->reply_held = true;
 	if (!c->in_flush_list) {
 		c->in_flush_list = true;
 		c->flush_next = flush_list;
@@ -215,6 +220,9 @@ static void write_out(struct conn *c, struct corral_buf *out)
 
 void conn_flush_all(struct server *s, int commit_rc, const char *commit_err)
 {
+	s->reply_held = false;
+	if (bulks)
+		bulks_committed(commit_rc, commit_err);
 	while (flush_list) {
 		struct conn *c = flush_list;
 		flush_list = c->flush_next;
@@ -337,28 +345,55 @@ void conn_continue(struct conn *c, conn_work_fn work, void (*free_fn)(void *), v
 		uv_idle_start(&s->idle, on_idle);
 }
 
+/* A bulk request's results are confirmed by the commits of its slices:
+ * every bulk stays on the list `bulks` until the commit after its last
+ * slice, and a failed commit turns the results of the slices it held into
+ * errors before the reply goes out (the reply itself is held as a read:
+ * its items tell what was saved). */
 struct bulk {
 	json_int_t id;
 	json_t *msg, *items, *results;
-	size_t next; /* first item not applied yet */
+	size_t next;      /* first item not applied yet */
+	size_t confirmed; /* results before this one are committed */
 	conn_item_fn fn;
+	bool released;    /* done (or its connection closed): free once confirmed */
+	struct bulk *link;
 };
 
-static void bulk_free(void *p)
+static void bulk_release(void *p)
 {
-	struct bulk *b = p;
+	((struct bulk *)p)->released = true;
+}
+
+static void bulk_free(struct bulk *b)
+{
 	json_decref(b->msg);
 	json_decref(b->items);
 	json_decref(b->results);
 	free(b);
 }
 
-static bool bulk_reply(struct conn *c, struct bulk *b)
+/* After a commit (rc 0) or a failed one (rc < 0, memory rolled back). */
+static void bulks_committed(int rc, const char *errtext)
 {
-	json_t *rep = corral_msg_ok(b->id);
-	json_object_set(rep, "results", b->results);
-	conn_reply(c, rep, true);
-	return true;
+	struct bulk **pp = &bulks;
+	while (*pp) {
+		struct bulk *b = *pp;
+		for (; rc < 0 && b->confirmed < b->next; b->confirmed++) {
+			json_t *r = json_array_get(b->results, b->confirmed);
+			json_object_set_new(r, "ok", json_false());
+			json_object_set_new(r, "error",
+					    corral_msg_errobj(-rc, rc == -ENOSPC ? PBSE_SAVE_ERR : PBSE_SYSTEM,
+							      "change not saved: %s", errtext));
+		}
+		b->confirmed = b->next;
+		if (b->released) {
+			*pp = b->link;
+			bulk_free(b);
+		} else {
+			pp = &b->link;
+		}
+	}
 }
 
 static bool bulk_work(struct conn *c, void *p)
@@ -368,7 +403,12 @@ static bool bulk_work(struct conn *c, void *p)
 	size_t end = b->next + CONN_BULK_SLICE < n ? b->next + CONN_BULK_SLICE : n;
 	for (; b->next < end; b->next++)
 		json_array_append_new(b->results, b->fn(c, b->msg, json_array_get(b->items, b->next)));
-	return b->next >= n && bulk_reply(c, b);
+	if (b->next < n)
+		return false;
+	json_t *rep = corral_msg_ok(b->id);
+	json_object_set(rep, "results", b->results);
+	conn_reply(c, rep, false);
+	return true;
 }
 
 void conn_bulk(struct conn *c, json_int_t id, json_t *msg, json_t *items, conn_item_fn fn)
@@ -379,10 +419,12 @@ void conn_bulk(struct conn *c, json_int_t id, json_t *msg, json_t *items, conn_i
 	b->items = json_incref(items);
 	b->results = json_array();
 	b->fn = fn;
+	b->link = bulks;
+	bulks = b;
 	if (bulk_work(c, b))
-		bulk_free(b);
+		bulk_release(b);
 	else
-		conn_continue(c, bulk_work, bulk_free, b);
+		conn_continue(c, bulk_work, bulk_release, b);
 }
 
 /* Once per loop iteration while requests continue: a slice of each. */

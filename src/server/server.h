@@ -85,6 +85,7 @@ struct server {
 	uv_check_t check;           /* end of iteration: commit, flush */
 	uv_idle_t idle;             /* runs while requests continue (conn_continue) */
 	int nworking;               /* connections with a request continuing */
+	bool reply_held;            /* a reply waits for this iteration's commit */
 	uv_timer_t tick;            /* once a second: timeouts, history */
 	uv_signal_t sigterm, sigint;
 	bool shutting_down;

@@ -74,16 +74,6 @@ static int lookup_nss(const char *user, const char *group, struct user_info *out
 	out->gid = pw.pw_gid;
 	out->name = xstrdup(pw.pw_name);
 	out->home = xstrdup(pw.pw_dir && *pw.pw_dir ? pw.pw_dir : "/");
-	if (group && *group) {
-		struct group gr, *grp = NULL;
-		char *gbuf = xmalloc(65536);
-		if (getgrnam_r(group, &gr, gbuf, 65536, &grp) == 0 && grp)
-			out->gid = gr.gr_gid;
-		else
-			corral_log(LOG_INFO, "job", "unknown group %s: using %s's primary group",
-				   group, user);
-		free(gbuf);
-	}
 	int ng = 32;
 	for (;;) {
 		out->groups = xrealloc(out->groups, (size_t)ng * sizeof *out->groups);
@@ -99,6 +89,22 @@ static int lookup_nss(const char *user, const char *group, struct user_info *out
 			break;
 		}
 		ng = got;
+	}
+	/* egroup: a group of the user's only (their groups include it). */
+	if (group && *group) {
+		struct group gr, *grp = NULL;
+		char *gbuf = xmalloc(65536);
+		bool member = false;
+		if (getgrnam_r(group, &gr, gbuf, 65536, &grp) == 0 && grp)
+			for (int i = 0; i < out->ngroups; i++)
+				member = member || (gid_t)out->groups[i] == gr.gr_gid;
+		if (member)
+			out->gid = gr.gr_gid;
+		else
+			corral_log(LOG_WARNING, "job",
+				   "group %s is not a group of %s here: using the primary group",
+				   group, user);
+		free(gbuf);
 	}
 	return 0;
 }

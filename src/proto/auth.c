@@ -33,6 +33,13 @@ int corral_key_load(const char *path, unsigned char key[CORRAL_KEY_BYTES], corra
 		close(fd);
 		return corral_errorf(err, EINVAL, "cluster key %s is not a regular file", path);
 	}
+	if (sb.st_uid != geteuid() && sb.st_uid != 0) {
+		close(fd);
+		return corral_errorf(err, EACCES,
+				     "cluster key %s belongs to uid %u: it must belong to this "
+				     "user (uid %u) or root",
+				     path, (unsigned)sb.st_uid, (unsigned)geteuid());
+	}
 	if (sb.st_mode & (S_IRWXG | S_IRWXO)) {
 		close(fd);
 		return corral_errorf(err, EACCES,

@@ -20,6 +20,8 @@ void dispatch(struct conn *c, json_t *msg);
 /* Role of a local user: manager (root, our uid, "managers"), operator
  * ("operators") or user. */
 enum role dispatch_role_of(struct server *s, const char *user, uid_t uid);
+/* Is user@host (or user@*) in the comma-separated list? */
+bool dispatch_in_acl(const char *list, const char *user);
 /* Effective role of a connection now (re-evaluated: managers may change). */
 enum role conn_role(struct conn *c);
 

@@ -224,7 +224,6 @@ static struct obj *find_queue(struct server *s, const char *name, int *pbs, corr
 	return q;
 }
 
-bool dispatch_in_acl(const char *list, const char *user); /* dispatch.c */
 
 /* A queue with acl_user_enable admits the jobs of the users in acl_users
  * only (entries as in managers: user, user@host, user@*). */

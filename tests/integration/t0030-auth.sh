@@ -88,6 +88,16 @@ rc=$?
 [ $rc -ne 0 ] && echo "$out" | grep -q 'malformed'
 ok $? "a malformed cluster key is refused ($out)"
 mv "$CORRAL_HOME/real.key" "$CORRAL_HOME/cluster.key"
+if user=$(test_user) && [ "$(id -u)" -eq 0 ]; then
+	chown "$user" "$CORRAL_HOME/cluster.key"
+	out=$("$BIN/corral-server" --log - 2>&1)
+	rc=$?
+	[ $rc -ne 0 ] && echo "$out" | grep -q 'belongs to uid'
+	ok $? "a cluster key owned by another user is refused ($out)"
+	chown 0 "$CORRAL_HOME/cluster.key"
+else
+	ok 0 "# SKIP a key owned by another user needs root"
+fi
 start_server
 ok $? "the server starts again once the key is private"
 done_testing

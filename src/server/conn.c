@@ -28,7 +28,6 @@
 #include "src/server/sched.h"
 
 #define READ_CHUNK (256 * 1024)
-#define MAX_WRITE_BACKLOG ((size_t)512 << 20) /* unread output before we give up */
 
 static struct conn *flush_list;
 static void on_idle(uv_idle_t *h);
@@ -132,8 +131,10 @@ static void conn_write_take(struct conn *c, char *owned, const char *p, size_t n
 		free(owned);
 		return;
 	}
-	if (c->write_bytes + n > MAX_WRITE_BACKLOG) {
-		corral_log(LOG_WARNING, "conn", "%s does not read its replies: closing", c->peer);
+	if (c->write_bytes + n > c->srv->max_output) {
+		corral_log(LOG_WARNING, "conn",
+			   "%s does not read its replies (over max_output_buffer, %zu bytes): closing",
+			   c->peer, c->srv->max_output);
 		free(owned);
 		conn_close(c);
 		return;
@@ -291,6 +292,7 @@ static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *b)
  * later iterations (conn_continue). */
 static void process_input(struct conn *c)
 {
+	bool rc_frames = false; /* a frame completed: what is left is a new one */
 	while (!c->closing && !c->work) {
 		json_t *msg = NULL;
 		corral_error_t err = {0};
@@ -309,6 +311,7 @@ static void process_input(struct conn *c)
 			conn_close(c);
 			return;
 		}
+		rc_frames = true;
 		if (rc < 0) {
 			conn_reply_err(c, 0, EPROTO, PBSE_PROTOCOL, "%s", err.text);
 			continue;
@@ -316,6 +319,13 @@ static void process_input(struct conn *c)
 		dispatch(c, msg);
 		json_decref(msg);
 	}
+	if (c->closing)
+		return;
+	/* Since when an incomplete frame waits (frame_timeout). */
+	if (buf_unread(&c->in) == 0)
+		c->partial_ms = 0;
+	else if (!c->partial_ms || rc_frames)
+		c->partial_ms = corral_mono_ms();
 	if (c->work && !c->closing)
 		uv_read_stop(&c->h.stream);
 	/* Keep the input buffer from holding a large allocation forever. */
@@ -460,9 +470,29 @@ static struct conn *conn_new(struct server *s, bool is_tcp)
 	return c;
 }
 
-static bool too_many(struct server *s, uv_stream_t *listener)
+/* Connections managers may open beyond max_connections (over the Unix
+ * socket, where they are known at once): an administrator can always get
+ * in to look at a flood and raise the limit. */
+#define MANAGER_RESERVE 16
+
+/* One log line per 10 s however many connections a flood brings. */
+static void log_refused(struct server *s, const char *who)
 {
-	if (s->nconns < s->max_conns)
+	static uint64_t last;
+	static long count;
+	uint64_t now = corral_mono_ms();
+	count++;
+	if (last && now - last < 10000)
+		return;
+	corral_log(LOG_WARNING, "conn", "max_connections (%d) reached: refused %ld connection%s (last: %s)",
+		   s->max_conns, count, count == 1 ? "" : "s", who);
+	last = now;
+	count = 0;
+}
+
+static bool too_many(struct server *s, uv_stream_t *listener, int limit)
+{
+	if (s->nconns < limit)
 		return false;
 	/* Accept and drop at once so the backlog does not fill up. */
 	uv_pipe_t *tmp = xmalloc(sizeof(uv_tcp_t) > sizeof(uv_pipe_t) ? sizeof(uv_tcp_t)
@@ -472,8 +502,7 @@ static bool too_many(struct server *s, uv_stream_t *listener)
 	else
 		uv_pipe_init(s->loop, tmp, 0);
 	if (uv_accept(listener, (uv_stream_t *)tmp) == 0)
-		corral_log(LOG_WARNING, "conn", "max_connections (%d) reached: refusing a client",
-			   s->max_conns);
+		log_refused(s, listener->type == UV_TCP ? "a TCP peer" : "a local user");
 	uv_close((uv_handle_t *)tmp, (uv_close_cb)free);
 	return true;
 }
@@ -481,7 +510,7 @@ static bool too_many(struct server *s, uv_stream_t *listener)
 static void on_unix_conn(uv_stream_t *l, int status)
 {
 	struct server *s = l->data;
-	if (status < 0 || too_many(s, l))
+	if (status < 0 || too_many(s, l, s->max_conns + MANAGER_RESERVE))
 		return;
 	struct conn *c = conn_new(s, false);
 	uv_pipe_init(s->loop, &c->h.pipe, 0);
@@ -512,13 +541,18 @@ static void on_unix_conn(uv_stream_t *l, int status)
 	}
 	snprintf(c->peer, sizeof c->peer, "uid %u pid %d", (unsigned)cred.uid, (int)cred.pid);
 	c->role = dispatch_role_of(s, c->user, c->uid);
+	if (s->nconns > s->max_conns && c->role != ROLE_MANAGER) {
+		log_refused(s, c->peer);
+		conn_close(c);
+		return;
+	}
 	uv_read_start(&c->h.stream, on_alloc, on_read);
 }
 
 static void on_tcp_conn(uv_stream_t *l, int status)
 {
 	struct server *s = l->data;
-	if (status < 0 || too_many(s, l))
+	if (status < 0 || too_many(s, l, s->max_conns))
 		return;
 	struct conn *c = conn_new(s, true);
 	uv_tcp_init(s->loop, &c->h.tcp);
@@ -622,6 +656,12 @@ void conn_sweep(struct server *s)
 		    now - c->created_ms > (uint64_t)s->unauth_timeout * 1000) {
 			corral_log(LOG_NOTICE, "conn", "%s did not authenticate within %d s: closing",
 				   c->peer, s->unauth_timeout);
+			conn_close(c);
+		} else if (c->partial_ms && !c->work && !c->closing &&
+			   now - c->partial_ms > (uint64_t)s->frame_timeout * 1000) {
+			corral_log(LOG_NOTICE, "conn",
+				   "%s left a frame incomplete for %d s (frame_timeout): closing",
+				   c->peer, s->frame_timeout);
 			conn_close(c);
 		}
 	}

@@ -50,6 +50,7 @@ struct conn {
 	char client[32];           /* program named in hello */
 	char nonce[CORRAL_HEX_LEN];
 	uint64_t created_ms;
+	uint64_t partial_ms;       /* since when c->in holds an incomplete frame */
 	struct corral_buf in;      /* unread input */
 	struct held *held;         /* replies waiting for the commit */
 	size_t nheld, capheld;

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -91,6 +92,11 @@ void server_apply_limits(struct server *s)
 		s->max_frame = 4096;
 	s->max_conns = (int)srv_attr_long(s, "max_connections", 4096);
 	s->unauth_timeout = (int)srv_attr_long(s, "unauth_timeout", 10);
+	s->frame_timeout = (int)srv_attr_long(s, "frame_timeout", 60);
+	if (s->frame_timeout < 1)
+		s->frame_timeout = 1;
+	long mo = srv_attr_long(s, "max_output_buffer", 512L << 20);
+	s->max_output = (size_t)(mo < (1L << 20) ? (1L << 20) : mo);
 	s->max_seq = srv_attr_long(s, "max_job_sequence_id", 9999999);
 }
 
@@ -117,6 +123,20 @@ static void begin_shutdown(struct server *s)
 }
 
 #define BULK_COMMIT_MS 100
+
+/* Every connection is a descriptor: take what the hard limit allows (up
+ * to 65536) so that max_connections, not EMFILE, is what refuses peers. */
+static void raise_nofile(void)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return;
+	rlim_t want = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > 65536 ? 65536 : rl.rlim_max;
+	if (rl.rlim_cur < want) {
+		rl.rlim_cur = want;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
 
 /* End of every loop iteration: commit what the handlers changed, then
  * write the replies (only now: nothing is acknowledged before it is on
@@ -329,6 +349,7 @@ int main(int argc, char **argv)
 	int ch;
 	long l;
 	log_init(argv[0], LOG_INFO, stderr);
+	raise_nofile();
 	const char *envport = getenv("CORRAL_PORT");
 	if (envport && *envport) {
 		if (corral_parse_long(envport, 0, 65535, &l) < 0)

@@ -51,6 +51,8 @@ static const struct attrdef server_defs[] = {
 	{"max_connections", A_LONG, 0, "4096"},
 	{"unauth_timeout", A_LONG, 0, "10"},
 	{"max_frame_size", A_LONG, 0, "67108864"},
+	{"frame_timeout", A_LONG, 0, "60"},
+	{"max_output_buffer", A_LONG, 0, "536870912"},
 	{"server_state", A_STR, AF_RO, NULL},
 	{"server_host", A_STR, AF_RO, NULL},
 	{"total_jobs", A_LONG, AF_RO, NULL},

@@ -76,6 +76,8 @@ struct server {
 	size_t max_frame;
 	int max_conns;
 	int unauth_timeout;         /* seconds */
+	int frame_timeout;          /* seconds an incomplete frame may wait */
+	size_t max_output;          /* unread output per connection (bytes) */
 
 	/* listeners and connections */
 	uv_pipe_t unix_listener;

@@ -17,6 +17,7 @@
  * SQLite result codes are translated in one place (sqlite_errno()); the
  * text of sqlite3_errmsg() is kept in the handle for store_errmsg().
  */
+#include "src/store/faultvfs.h"
 #include "src/store/store.h"
 
 #include <errno.h>
@@ -320,8 +321,9 @@ struct corral_store *store_open(const char *path, corral_error_t *err)
 	bool created = false;
 	if (create_file(path, &created, err) < 0)
 		goto fail;
-	int rc = sqlite3_open_v2(
-	    path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+	int rc = sqlite3_open_v2(path, &st->db,
+				 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+				 store_fault_vfs());
 	if (rc != SQLITE_OK) {
 		corral_errorf(err, -sqlite_errno(rc), "%s: %s", path,
 			      st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc));
@@ -712,7 +714,8 @@ int store_job_get(struct corral_store *st, int64_t seq, char **attrs)
 int store_checkpoint_file(const char *path, char *errbuf, size_t n)
 {
 	sqlite3 *db = NULL;
-	int rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
+	int rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
+				 store_fault_vfs());
 	if (rc == SQLITE_OK) {
 		sqlite3_busy_timeout(db, 1000);
 		/* Through SQL: a fresh connection learns the database is in WAL

@@ -5,8 +5,8 @@ set -euo pipefail
 
 pkgs=(build-essential cmake ninja-build pkg-config
       libuv1-dev libsqlite3-dev libjansson-dev libsodium-dev libedit-dev
-      libcmocka-dev libpq-dev zlib1g-dev jq sqlite3 clang libclang-rt-14-dev
-      procps passwd)
+      libcmocka-dev libpq-dev zlib1g-dev jq sqlite3 clang libclang-rt-14-dev llvm
+      procps passwd valgrind)
 
 missing=()
 for p in "${pkgs[@]}"; do

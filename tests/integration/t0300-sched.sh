@@ -8,7 +8,7 @@ export CORRAL_SCHED_EXE
 . "$(dirname "$0")/lib/harness.sh"
 
 sched_state() { qmgr -c "list sched default" 2>/dev/null | sed -n 's/^ *state = //p'; }
-sched_pid() { pgrep -P "$SERVER_PID" -x corral-sched | head -1; }
+sched_pid() { pgrep -P "$SERVER_PID" -f "corral-sched --name" | head -1; }
 
 start_server || { ok 1 "server starts"; done_testing; }
 ok 0 "server starts"
@@ -86,5 +86,5 @@ ok $? "after a server kill -9 and restart the scheduler registers again"
 id=$(qsub -l sim_runtime=1 -l walltime=00:01:00 -o /dev/null -e /dev/null -- /bin/true)
 wait_for 30 sh -c "[ \"\$(qstat -x -f $id | sed -n 's/^    job_state = //p')\" = F ]"
 ok $? "and schedules new jobs"
-is "$(pgrep -x corral-sched -P "$SERVER_PID" | wc -l)" "1" "one scheduler process under the new server"
+is "$(pgrep -P "$SERVER_PID" -f "corral-sched --name" | wc -l)" "1" "one scheduler process under the new server"
 done_testing

@@ -5,6 +5,8 @@
 #   BUILD_DIR   build directory (default: build)
 #   KEEP=1      keep CORRAL_HOME (logs, database) even when tests pass
 #   VERBOSE=1   echo commands' output
+#   VALGRIND=1  run the daemons (server, node daemons, schedulers) under
+#               valgrind memcheck; any error or definite leak fails the test
 # Every daemon started here is stopped by pid when the script exits.
 
 set -u
@@ -25,6 +27,20 @@ chmod 755 "$CORRAL_HOME"
 _t_count=0
 _t_failed=0
 _pids=()
+
+# valgrind: a wrapper command in front of every daemon.
+VG=()
+if [ "${VALGRIND:-0}" = 1 ]; then
+	VG=(valgrind --quiet --error-exitcode=99 --leak-check=full --show-leak-kinds=definite
+	    --errors-for-leak-kinds=definite --num-callers=30
+	    "--log-file=$CORRAL_HOME/valgrind-%p.log")
+	if [ "$CORRAL_SCHED_EXE" != none ]; then
+		printf '#!/bin/sh\nexec %s "%s" "$@"\n' "${VG[*]}" "$CORRAL_SCHED_EXE" \
+			>"$CORRAL_HOME/sched-under-valgrind"
+		chmod 755 "$CORRAL_HOME/sched-under-valgrind"
+		CORRAL_SCHED_EXE=$CORRAL_HOME/sched-under-valgrind
+	fi
+fi
 
 ok() { # ok COND-STATUS DESCRIPTION
 	local st=$1
@@ -67,6 +83,7 @@ wait_for() { # wait_for SECONDS command...  (polls every 0.1 s)
 	local limit=$1
 	shift
 	local i=0 n=$((limit * 10))
+	[ ${#VG[@]} -gt 0 ] && n=$((n * 3)) # everything is slower under valgrind
 	while [ $i -lt $n ]; do
 		"$@" >/dev/null 2>&1 && return 0
 		sleep 0.1
@@ -80,7 +97,7 @@ server_port() { cat "$CORRAL_HOME/run/server.port" 2>/dev/null; }
 
 start_server() { # start_server [extra args]
 	rm -f "$CORRAL_HOME/run/server.port"
-	"$BIN/corral-server" --log "$CORRAL_HOME/server.log" "$@" 2>>"$CORRAL_HOME/daemons.stderr" &
+	"${VG[@]}" "$BIN/corral-server" --log "$CORRAL_HOME/server.log" "$@" 2>>"$CORRAL_HOME/daemons.stderr" &
 	local pid=$!
 	_pids+=("$pid")
 	if ! wait_for 20 corral status; then
@@ -118,7 +135,7 @@ declare -A NODE_PIDS
 start_node() {
 	local name=$1
 	shift
-	"$BIN/corral-node" --server 127.0.0.1 --name "$name" \
+	"${VG[@]}" "$BIN/corral-node" --server 127.0.0.1 --name "$name" \
 		--log "$CORRAL_HOME/node-$name.log" "$@" 2>>"$CORRAL_HOME/daemons.stderr" &
 	NODE_PID=$!
 	NODE_PIDS[$name]=$NODE_PID
@@ -128,7 +145,7 @@ start_node() {
 # start_sched [NAME]: a scheduler process started by the test itself.
 start_sched() {
 	local name=${1:-default}
-	"$BIN/corral-sched" --name "$name" --server 127.0.0.1 \
+	"${VG[@]}" "$BIN/corral-sched" --name "$name" --server 127.0.0.1 \
 		--log "$CORRAL_HOME/sched-$name.log" 2>>"$CORRAL_HOME/daemons.stderr" &
 	SCHED_PID=$!
 	_pids+=("$SCHED_PID")
@@ -191,6 +208,17 @@ done_testing() {
 			i=$((i + 1))
 		done
 	done
+	if [ ${#VG[@]} -gt 0 ]; then
+		# valgrind logs hold something only when it found a problem
+		local f bad=0
+		for f in "$CORRAL_HOME"/valgrind-*.log; do
+			[ -s "$f" ] || continue
+			bad=1
+			echo "# $f:"
+			head -60 "$f" | sed 's/^/#   /'
+		done
+		ok $bad "no valgrind errors or definite leaks in the daemons"
+	fi
 	if grep -qE "Sanitizer|runtime error" "$CORRAL_HOME/daemons.stderr" 2>/dev/null; then
 		ok 1 "no sanitizer reports from the daemons"
 		grep -E -A12 "Sanitizer|runtime error" "$CORRAL_HOME/daemons.stderr" | head -40 | sed 's/^/#   /'

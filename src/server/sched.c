@@ -689,6 +689,11 @@ static void start_proc(struct server *s, struct sched_rt *r)
 
 void sched_init(struct server *s)
 {
+	/* Tells the schedulers this server starts that it is their server
+	 * (they stop when it dies; a restarted server starts its own). */
+	char pid[24];
+	snprintf(pid, sizeof pid, "%d", (int)getpid());
+	setenv("CORRAL_SERVER_PID", pid, 1);
 	const char *exe = getenv("CORRAL_SCHED_EXE");
 	if (exe && (!*exe || !strcmp(exe, "none"))) {
 		sched_exe = NULL;

@@ -127,20 +127,15 @@ static void on_hup(uv_signal_t *h, int sig)
 	corral_log(LOG_NOTICE, "sched", "log reopened");
 }
 
-/* The pid of our parent when it is corral-server (it started us), else 0. */
+/* The pid of our parent when it is the corral-server that started us (it
+ * says so in CORRAL_SERVER_PID), else 0. */
 static int server_parent(void)
 {
-	char path[64], comm[64] = "";
+	const char *e = getenv("CORRAL_SERVER_PID");
 	pid_t pp = getppid();
-	snprintf(path, sizeof path, "/proc/%d/comm", (int)pp);
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return 0;
-	if (!fgets(comm, sizeof comm, f))
-		comm[0] = '\0';
-	fclose(f);
-	comm[strcspn(comm, "\n")] = '\0';
-	return strcmp(comm, "corral-server") == 0 ? (int)pp : 0;
+	int rc = e && atoi(e) == (int)pp && pp > 1 ? (int)pp : 0;
+	unsetenv("CORRAL_SERVER_PID");
+	return rc;
 }
 
 /* "host", "host:port", "[v6]:port" */

@@ -514,6 +514,8 @@ static void add_attrs(json_t *arr, const char **names)
 static json_t *job_stat_base(const struct opts *o)
 {
 	json_t *req = corral_msg_request("job.stat");
+	/* Listings come in parts, each shown while the next is built. */
+	json_object_set_new(req, "stream", json_true());
 	if (o->history)
 		json_object_set_new(req, "history", json_true());
 	if (o->nusers == 1)
@@ -613,12 +615,21 @@ static int run_jobs(corral_conn_t *c, const struct opts *o, int nops, char **ops
 		char *text = NULL;
 		size_t n = 0;
 		json_t *rep = NULL;
-		if (corral_call_raw(c, groups[g].req, &text, &n, &err) < 0)
+		long long rid = corral_send(c, groups[g].req, &err);
+		if (rid < 0)
 			log_err_exit(1, "%s", err.text);
-		if (qstat_scan_jobs(text, n, job_cb, &rc, &rep) < 0)
-			log_err_exit(1, "malformed reply from the server");
-		free(text);
-		flush_out(st);
+		for (;;) { /* the parts of a streamed reply, then its last */
+			if (corral_read_raw(c, rid, &text, &n, &err) < 0)
+				log_err_exit(1, "%s", err.text);
+			if (qstat_scan_jobs(text, n, job_cb, &rc, &rep) < 0)
+				log_err_exit(1, "malformed reply from the server");
+			free(text);
+			flush_out(st);
+			if (!json_is_true(json_object_get(rep, "more")))
+				break;
+			json_decref(rep);
+			rep = NULL;
+		}
 		fflush(stdout);
 		if (!json_is_true(json_object_get(rep, "ok")))
 			st->rc = reply_error(rep, groups[g].what);

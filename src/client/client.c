@@ -319,6 +319,11 @@ int corral_call_raw(corral_conn_t *c, json_t *req, char **text, size_t *len, cor
 	long long id = corral_send(c, req, err);
 	if (id < 0)
 		return (int)id;
+	return corral_read_raw(c, id, text, len, err);
+}
+
+int corral_read_raw(corral_conn_t *c, long long id, char **text, size_t *len, corral_error_t *err)
+{
 	char idkey[48];
 	int kl = snprintf(idkey, sizeof idkey, "{\"id\":%lld,", id);
 	for (;;) {

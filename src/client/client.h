@@ -52,6 +52,10 @@ json_t *corral_rpc(corral_conn_t *c, json_t *req, corral_error_t *err, int *pbs_
  * it is NUL-terminated for convenience), skipping pushed messages.  The
  * caller parses what it needs.  0 or -errno. */
 int corral_call_raw(corral_conn_t *c, json_t *req, char **text, size_t *len, corral_error_t *err);
+/* The next reply to request id, unparsed, as corral_call_raw (a streamed
+ * reply comes in several frames with the same id). */
+int corral_read_raw(corral_conn_t *c, long long id, char **text, size_t *len,
+		    corral_error_t *err);
 
 const char *corral_conn_server_name(const corral_conn_t *c);
 const char *corral_conn_user(const corral_conn_t *c);

@@ -18,6 +18,7 @@ struct jobtab {
 	size_t nslots;      /* power of two */
 	size_t count;
 	struct job *head, *tail;
+	struct job_cursor *cursors; /* open cursors (job_cursor_open) */
 };
 
 struct jobtab *jobtab_create(void)
@@ -79,6 +80,22 @@ struct job *job_first(struct server *s)
 	return s->jobs->head;
 }
 
+void job_cursor_open(struct server *s, struct job_cursor *c)
+{
+	c->next = s->jobs->head;
+	c->link = s->jobs->cursors;
+	s->jobs->cursors = c;
+}
+
+void job_cursor_close(struct server *s, struct job_cursor *c)
+{
+	struct job_cursor **pp = &s->jobs->cursors;
+	while (*pp && *pp != c)
+		pp = &(*pp)->link;
+	if (*pp)
+		*pp = c->link;
+}
+
 size_t job_count(struct server *s)
 {
 	return s->jobs->count;
@@ -119,6 +136,9 @@ void job_free(struct server *s, struct job *j)
 	struct jobtab *t = s->jobs;
 	if (j->state != 'F')
 		sched_job_gone(s, j);
+	for (struct job_cursor *c = t->cursors; c; c = c->link)
+		if (c->next == j)
+			c->next = j->next;
 	struct job **pp = &t->slots[slot_of(t, j->seq)];
 	while (*pp && *pp != j)
 		pp = &(*pp)->hnext;

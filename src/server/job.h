@@ -63,6 +63,16 @@ void jobtab_destroy(struct jobtab *t);
 struct job *job_lookup(struct server *s, int64_t seq);
 /* First job in order, next job; for walks. */
 struct job *job_first(struct server *s);
+/* A place in the job list kept over several loop iterations (a streamed
+ * job.stat): next is the next job to visit, NULL at the end; job_free
+ * moves it on when it removes that job.  Jobs added later are visited
+ * when they come after it. */
+struct job_cursor {
+	struct job *next;
+	struct job_cursor *link;
+};
+void job_cursor_open(struct server *s, struct job_cursor *c);
+void job_cursor_close(struct server *s, struct job_cursor *c);
 size_t job_count(struct server *s);
 /* Insert (takes ownership). */
 void job_insert(struct server *s, struct job *j);

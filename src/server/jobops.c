@@ -611,6 +611,78 @@ static void append_err(struct corral_buf *b, bool *first, const char *id, int co
 	json_decref(e);
 }
 
+/* A job.stat with "stream":true and no ids: the jobs go out in parts of up
+ * to STAT_PART, one part per loop iteration ({"id":N,"more":true,
+ * "jobs":[...]}, then the last with "ok":true and "errors"), so a client
+ * converts one part while the server builds the next, and no one else
+ * waits for a whole listing. */
+#define STAT_PART 2000
+
+struct stat_stream {
+	struct server *s;
+	struct job_cursor cur;
+	json_int_t id;
+	json_t *msg; /* the request: user, queue and attribute names live in it */
+	const char *user, *queue;
+	struct want want, *w;
+	bool history, see_all;
+};
+
+static bool stat_wanted(struct conn *c, struct job *j, const struct stat_stream *st)
+{
+	char ubuf[64];
+	if (j->state == 'F' && !st->history)
+		return false;
+	if (st->user && !list_has(st->user, job_owner_user(j, ubuf, sizeof ubuf)))
+		return false;
+	if (!st->see_all && strcmp(job_owner_user(j, ubuf, sizeof ubuf), c->user) != 0)
+		return false;
+	return !st->queue || (j->queue && strcmp(j->queue->name, st->queue) == 0);
+}
+
+static void stat_stream_free(void *p)
+{
+	struct stat_stream *st = p;
+	job_cursor_close(st->s, &st->cur);
+	json_decref(st->msg);
+	free(st->want.names);
+	free(st->want.lens);
+	free(st);
+}
+
+static bool stat_stream_part(struct conn *c, void *p)
+{
+	struct stat_stream *st = p;
+	struct corral_buf b;
+	bool first = true;
+	size_t sent = 0, visited = 0;
+	buf_init(&b);
+	buf_reserve(&b, (size_t)STAT_PART * 1024);
+	buf_append(&b, "\0\0\0\0", 4); /* frame header, filled when sent */
+	buf_printf(&b, "{\"id\":%lld,", (long long)st->id);
+	size_t mark = b.len; /* "more" or "ok" goes here */
+	buf_lit(&b, "\"more\":true,\"jobs\":[");
+	while (st->cur.next && sent < STAT_PART && visited < 20 * STAT_PART) {
+		struct job *j = st->cur.next;
+		st->cur.next = j->next;
+		visited++;
+		if (stat_wanted(c, j, st)) {
+			stat_one(st->s, &b, j, st->w, &first);
+			sent++;
+		}
+	}
+	bool done = st->cur.next == NULL;
+	if (done) {
+		/* "ok":true,  is as long as "more":true, */
+		memcpy(b.data + mark, "\"ok\":true,  ", 12);
+		buf_lit(&b, "],\"errors\":[]}");
+	} else {
+		buf_lit(&b, "]}");
+	}
+	conn_reply_raw(c, b.data, b.len);
+	return done;
+}
+
 void h_job_stat(struct conn *c, json_int_t id, json_t *msg)
 {
 	struct server *s = c->srv;
@@ -639,13 +711,31 @@ void h_job_stat(struct conn *c, json_int_t id, json_t *msg)
 		}
 		w = &want;
 	}
+	/* query_other_jobs = False: users see their own jobs only. */
+	bool see_all = conn_role(c) >= ROLE_OPERATOR || srv_attr_bool(s, "query_other_jobs", true);
+	if (!ids && json_is_true(json_object_get(msg, "stream"))) {
+		struct stat_stream *st = xcalloc(1, sizeof *st);
+		st->s = s;
+		st->id = id;
+		st->msg = json_incref(msg);
+		st->user = user;
+		st->queue = queue;
+		st->want = want;
+		st->w = w ? &st->want : NULL;
+		st->history = history;
+		st->see_all = see_all;
+		job_cursor_open(s, &st->cur);
+		if (stat_stream_part(c, st))
+			stat_stream_free(st);
+		else
+			conn_continue(c, stat_stream_part, stat_stream_free, st);
+		return;
+	}
 	struct corral_buf b, errs;
 	buf_init(&b);
 	buf_init(&errs);
 	bool first = true, efirst = true;
 	char ubuf[64], text[200];
-	/* query_other_jobs = False: users see their own jobs only. */
-	bool see_all = conn_role(c) >= ROLE_OPERATOR || srv_attr_bool(s, "query_other_jobs", true);
 	/* Size the reply once: a full stat of 100,000 jobs is ~75 MB and
 	 * growing it step by step costs more than building it. */
 	if (!ids) {
@@ -688,17 +778,11 @@ void h_job_stat(struct conn *c, json_int_t id, json_t *msg)
 			}
 		}
 	} else {
-		for (struct job *j = job_first(s); j; j = j->next) {
-			if (j->state == 'F' && !history)
-				continue;
-			if (user && !list_has(user, job_owner_user(j, ubuf, sizeof ubuf)))
-				continue;
-			if (!see_all && strcmp(job_owner_user(j, ubuf, sizeof ubuf), c->user) != 0)
-				continue;
-			if (queue && (!j->queue || strcmp(j->queue->name, queue) != 0))
-				continue;
-			stat_one(s, &b, j, w, &first);
-		}
+		struct stat_stream all = {.user = user, .queue = queue, .history = history,
+					  .see_all = see_all};
+		for (struct job *j = job_first(s); j; j = j->next)
+			if (stat_wanted(c, j, &all))
+				stat_one(s, &b, j, w, &first);
 	}
 	buf_lit(&b, "],\"errors\":[");
 	buf_append(&b, buf_peek(&errs), buf_unread(&errs));

@@ -37,6 +37,10 @@ qmgr -c "set sched scheduler_iteration=1"
 	--attr Resource_List.sim_runtime=3600 >/dev/null
 ok $? "$JOBS jobs submitted to partition A"
 is "$(qstat -Q | awk '$1 == "workq" { print $3 }')" "$JOBS" "qstat -Q counts them in workq"
+# qstat receives a listing this long in parts (job.stat "stream"): none lost
+# or repeated while the scheduler changes jobs meanwhile.
+is "$(qstat | tail -n +3 | awk '{ print $1 }' | sort -u | wc -l)" "$JOBS" "qstat lists each of them once"
+is "$(qstat -f -F json | jq '.Jobs | length')" "$JOBS" "so does qstat -f -F json"
 
 # Probe B five times while A works through its queue.
 worst=0 all_ok=0 a_busy=0

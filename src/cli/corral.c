@@ -19,6 +19,7 @@
 #include "src/common/log.h"
 #include "src/common/util.h"
 #include "src/proto/msg.h"
+#include "src/sim/sim.h"
 
 static const char usage_text[] =
 	"NAME\n"
@@ -29,6 +30,7 @@ static const char usage_text[] =
 	"    corral down\n"
 	"    corral status\n"
 	"    corral call [--tcp HOST:PORT [--key FILE]] OP [JSON]\n"
+	"    corral sim --trace FILE [--policy fcfs|easy|easy++|conservative] ...\n"
 	"\n"
 	"DESCRIPTION\n"
 	"    up      start an all-in-one cluster in $CORRAL_HOME (default: the\n"
@@ -42,6 +44,9 @@ static const char usage_text[] =
 	"                corral call job.stat '{\"ids\":[\"12\"]}'\n"
 	"            With --tcp the request goes over TCP, after authenticating with\n"
 	"            the cluster key (default $CORRAL_HOME/cluster.key).\n"
+	"    sim     replay a workload trace (Standard Workload Format) through the\n"
+	"            scheduler in virtual time and report waits, slowdowns and\n"
+	"            utilization; no cluster needed (corral sim --help).\n"
 	"\n"
 	"OPTIONS\n"
 	"    --nodes N   node daemons to start with up (default 2), named\n"
@@ -383,6 +388,8 @@ int main(int argc, char **argv)
 		return cmd_status();
 	if (!strcmp(cmd, "call"))
 		return cmd_call(argc - 2, argv + 2);
+	if (!strcmp(cmd, "sim"))
+		return sim_main(argc - 1, argv + 1);
 	log_msg("unknown command '%s' (see corral --help)", cmd);
 	return 2;
 }

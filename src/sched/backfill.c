@@ -11,9 +11,22 @@
  * successful one, so most times are skipped at the cost of a few
  * comparisons.  Times when earlier reservations end are swept too.  The
  * placement at t must also leave every reservation intact over the job's
- * whole window [t, t + walltime).  The first t that works is reserved: the
- * amounts it takes on each vnode are recorded as a reservation that
- * matching honours for every later job of the cycle.
+ * whole window [t, t + walltime).  The first t that works is reserved.
+ *
+ * Plans.  A vnode that holds part of a reservation gets a plan: a step
+ * function of what is committed on it from now on (running jobs until
+ * their expected ends, what its reported assignment holds beyond them,
+ * reservations over their windows).  Matching asks the plan whether a
+ * chunk fits beside it over the job's window (sc__plan_fits); starting a
+ * job or reserving adds an interval to the plans of its vnodes.  A check
+ * costs the segments inside the window, whatever the number of
+ * reservations, so a cycle where every queued job holds one (conservative
+ * backfilling) stays near-linear per job.
+ *
+ * Hints.  When a single-chunk job does not fit on a planned vnode at t
+ * because some segment [a, b) inside its window is too full, no start
+ * before b can fit there either (its window would still cover that
+ * segment); the sweep then skips that vnode until b.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -52,18 +65,156 @@ static void ev_build(struct sc_cyc *c)
 	c->ev_sorted = false;
 }
 
+/* ---- plans ---------------------------------------------------------- */
+
+static void plan_grow(struct sc_plan *p, int need)
+{
+	if (need <= p->cap)
+		return;
+	int cap = p->cap ? 2 * p->cap : 16;
+	while (cap < need)
+		cap *= 2;
+	p->t = xrealloc(p->t, (size_t)cap * sizeof *p->t);
+	p->amt = xrealloc(p->amt, (size_t)cap * SC_NRES * sizeof *p->amt);
+	p->cap = cap;
+}
+
+/* The segment holding t (t before the plan: the first). */
+static int plan_find(const struct sc_plan *p, int64_t t)
+{
+	int lo = 0, hi = p->n; /* last i with p->t[i] <= t */
+	while (hi - lo > 1) {
+		int mid = (lo + hi) / 2;
+		if (p->t[mid] <= t)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Index of the segment starting at t, splitting the one holding it. */
+static int plan_split(struct sc_plan *p, int64_t t)
+{
+	int i = plan_find(p, t);
+	if (p->t[i] >= t)
+		return i;
+	plan_grow(p, p->n + 1);
+	memmove(&p->t[i + 2], &p->t[i + 1], (size_t)(p->n - i - 1) * sizeof *p->t);
+	memmove(&p->amt[(size_t)(i + 2) * SC_NRES], &p->amt[(size_t)(i + 1) * SC_NRES],
+		(size_t)(p->n - i - 1) * SC_NRES * sizeof *p->amt);
+	p->t[i + 1] = t;
+	memcpy(&p->amt[(size_t)(i + 1) * SC_NRES], &p->amt[(size_t)i * SC_NRES],
+	       SC_NRES * sizeof *p->amt);
+	p->n++;
+	return i + 1;
+}
+
+/* Commit a over [s, e) (e SC_NEVER: for good). */
+static void plan_add(const struct sc_cyc *c, struct sc_plan *p, int64_t s, int64_t e,
+		     const int64_t *a)
+{
+	if (e <= s)
+		return;
+	int i = plan_split(p, s);
+	int j = e == SC_NEVER ? p->n : plan_split(p, e);
+	for (int k = i; k < j; k++)
+		for (int r = 0; r < c->nres; r++)
+			p->amt[(size_t)k * SC_NRES + r] += a[r];
+}
+
+/* The plan of vnode n, built from its running jobs on first use. */
+static struct sc_plan *plan_of(struct sc_cyc *c, int n)
+{
+	if (!c->plans)
+		c->plans = xcalloc((size_t)(c->nnodes ? c->nnodes : 1), sizeof *c->plans);
+	struct sc_plan *p = &c->plans[n];
+	if (p->n)
+		return p;
+	const struct sc_node *nd = c->m->nodes[n];
+	struct sc_event *ends = xmalloc((size_t)(nd->nruns ? nd->nruns : 1) * sizeof *ends);
+	int ne = 0;
+	if (c->ev_sorted && c->pos[n] >= 0 && 16 * nd->nruns >= c->nev) {
+		/* a vnode with a good share of the running jobs (one big pool):
+		 * take its ends from the calendar, already in order */
+		for (int i = 0; i < c->nev; i++)
+			if (c->ev[i].a->node == n)
+				ends[ne++] = c->ev[i];
+	} else {
+		for (int i = 0; i < nd->nruns; i++) {
+			int64_t e = sc__run_end(c, nd->runs[i]->job);
+			if (e != SC_NEVER)
+				ends[ne++] = (struct sc_event){e, nd->runs[i]};
+		}
+		qsort(ends, (size_t)ne, sizeof *ends, ev_cmp);
+	}
+	plan_grow(p, ne + 3);
+	/* now: all that is not free; then each end gives back its share */
+	p->t[0] = c->now;
+	const int64_t *f = &c->m->free[(size_t)n * SC_NRES];
+	for (int r = 0; r < SC_NRES; r++)
+		p->amt[r] = r < c->nres ? nd->avail[r] - f[r] : 0;
+	p->n = 1;
+	for (int i = 0; i < ne; i++) {
+		int k = p->n - 1;
+		if (ends[i].t > p->t[k]) {
+			k = p->n++;
+			p->t[k] = ends[i].t;
+			memcpy(&p->amt[(size_t)k * SC_NRES], &p->amt[(size_t)(k - 1) * SC_NRES],
+			       SC_NRES * sizeof *p->amt);
+		}
+		for (int r = 0; r < c->nres; r++)
+			p->amt[(size_t)k * SC_NRES + r] -= ends[i].a->res[r];
+	}
+	free(ends);
+	return p;
+}
+
+bool sc__plan_fits(const struct sc_cyc *c, int n, const int64_t *u, int64_t T, int64_t E,
+		   int64_t *until)
+{
+	const struct sc_plan *p = &c->plans[n];
+	const int64_t *avail = c->m->nodes[n]->avail;
+	for (int i = plan_find(p, T); i < p->n && p->t[i] < E; i++) {
+		const int64_t *a = &p->amt[(size_t)i * SC_NRES];
+		for (int r = 0; r < c->nres; r++)
+			if (a[r] + u[r] > avail[r]) {
+				*until = i + 1 < p->n ? p->t[i + 1] : SC_NEVER;
+				return false;
+			}
+	}
+	return true;
+}
+
+void sc__plans_free(struct sc_cyc *c)
+{
+	if (!c->plans)
+		return;
+	for (int n = 0; n < c->nnodes; n++) {
+		free(c->plans[n].t);
+		free(c->plans[n].amt);
+	}
+	free(c->plans);
+	c->plans = NULL;
+}
+
 void sc__calendar_note_run(struct sc_cyc *c, const struct sc_job *j)
 {
-	if (!c->ev_built)
-		return;
 	int64_t e = sc__run_end(c, j);
-	if (e == SC_NEVER)
+	if (c->plans)
+		for (int i = 0; i < j->nalloc; i++)
+			if (sc__has_plan(c, j->alloc[i].node))
+				plan_add(c, &c->plans[j->alloc[i].node], c->now, e,
+					 j->alloc[i].res);
+	if (!c->ev_built || e == SC_NEVER)
 		return;
 	for (int i = 0; i < j->nalloc; i++)
 		if (c->pos[j->alloc[i].node] >= 0)
 			ev_push(c, e, &j->alloc[i]);
 	c->ev_sorted = false;
 }
+
+/* ---- reservations --------------------------------------------------- */
 
 static void reserve(struct sc_cyc *c, struct sc_job *j, int64_t start, int64_t end, bool excl)
 {
@@ -72,32 +223,36 @@ static void reserve(struct sc_cyc *c, struct sc_job *j, int64_t start, int64_t e
 		c->resv = xrealloc(c->resv, (size_t)c->capresv * sizeof *c->resv);
 	}
 	int ri = c->nresv++;
-	c->resv[ri] = (struct sc_resv){.job = j, .start = start, .end = end};
+	c->resv[ri] = (struct sc_resv){
+	    .job = j, .start = start, .end = end, .rnode0 = c->nrnode, .nrnode = c->ntouched};
 	for (int i = 0; i < c->ntouched; i++) {
 		int n = c->touched[i];
-		if (c->nrent == c->caprent) {
-			c->caprent = c->caprent ? 2 * c->caprent : 64;
-			c->rent = xrealloc(c->rent, (size_t)c->caprent * sizeof *c->rent);
+		if (c->nrnode == c->caprnode) {
+			c->caprnode = c->caprnode ? 2 * c->caprnode : 64;
+			c->rnode = xrealloc(c->rnode, (size_t)c->caprnode * sizeof *c->rnode);
 		}
-		struct sc_rent *e = &c->rent[c->nrent];
-		e->resv = ri;
-		e->node = n;
-		memcpy(e->res, excl ? c->m->nodes[n]->avail : &c->tent[(size_t)n * SC_NRES],
-		       sizeof e->res);
-		e->next = c->rhead[n];
-		c->rhead[n] = c->nrent++;
+		c->rnode[c->nrnode++] = n;
+		plan_add(c, plan_of(c, n), start, end,
+			 excl ? c->m->nodes[n]->avail : &c->tent[(size_t)n * SC_NRES]);
 	}
-}
-
-struct rend {
-	int64_t t;
-	int resv;
-};
-
-static int rend_cmp(const void *a, const void *b)
-{
-	int64_t x = ((const struct rend *)a)->t, y = ((const struct rend *)b)->t;
-	return x < y ? -1 : x > y;
+	if (end == SC_NEVER)
+		return;
+	/* keep the ends in time order (equal ends: in reservation order) */
+	if (c->nrends == c->caprends) {
+		c->caprends = c->caprends ? 2 * c->caprends : 16;
+		c->rends = xrealloc(c->rends, (size_t)c->caprends * sizeof *c->rends);
+	}
+	int lo = 0, hi = c->nrends;
+	while (lo < hi) {
+		int mid = (lo + hi) / 2;
+		if (c->rends[mid].t <= end)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	memmove(&c->rends[lo + 1], &c->rends[lo], (size_t)(c->nrends - lo) * sizeof *c->rends);
+	c->rends[lo] = (struct sc_rend){end, ri};
+	c->nrends++;
 }
 
 static void mark(struct sc_cyc *c, int n, int *nch)
@@ -106,6 +261,22 @@ static void mark(struct sc_cyc *c, int n, int *nch)
 		c->changed[n] = 1;
 		c->chlist[(*nch)++] = n;
 	}
+}
+
+/* Can chunk ci of k go on vnode n at the calendar's time v->T?  With a
+ * single chunk, a plan that refuses it leaves a hint for later times. */
+static bool cal_fit(struct sc_cyc *c, struct sc_cls *k, int ci, int n, const struct sc_view *v)
+{
+	const struct sc_req *rq = k->req;
+	bool hinted = rq->nchunks == 1 && sc__has_plan(c, n);
+	if (hinted && c->hint_stamp[n] == c->hint_now && v->T < c->hint[n])
+		return false;
+	int fr = sc__fit(c, k, ci, n, v);
+	if (fr == SC_CONFLICT && hinted) { /* the plan refused it */
+		c->hint[n] = c->fit_until;
+		c->hint_stamp[n] = c->hint_now;
+	}
+	return fr == SC_FIT;
 }
 
 int64_t sc__calendar(struct sc_cyc *c, struct sc_cls *k, struct sc_job *j, int64_t w,
@@ -121,16 +292,12 @@ int64_t sc__calendar(struct sc_cyc *c, struct sc_cls *k, struct sc_job *j, int64
 	memcpy(c->calfree, c->m->free, (size_t)c->nnodes * SC_NRES * sizeof *c->calfree);
 	int64_t tot[SC_NRES];
 	memcpy(tot, c->free_up, sizeof tot);
-
-	struct rend *re = NULL;
-	int nre = 0;
-	if (c->nresv) {
-		re = xmalloc((size_t)c->nresv * sizeof *re);
-		for (int i = 0; i < c->nresv; i++)
-			if (c->resv[i].end != SC_NEVER)
-				re[nre++] = (struct rend){c->resv[i].end, i};
-		qsort(re, (size_t)nre, sizeof *re, rend_cmp);
+	if (!c->hint) {
+		size_t nz = (size_t)(c->nnodes ? c->nnodes : 1);
+		c->hint = xmalloc(nz * sizeof *c->hint);
+		c->hint_stamp = xcalloc(nz, sizeof *c->hint_stamp);
 	}
+	c->hint_now++; /* hints of earlier calls no longer hold */
 
 	int64_t found = -1;
 	int i = 0, ri = 0;
@@ -138,8 +305,8 @@ int64_t sc__calendar(struct sc_cyc *c, struct sc_cls *k, struct sc_job *j, int64
 		int64_t t = SC_NEVER;
 		if (i < c->nev)
 			t = c->ev[i].t;
-		if (ri < nre && re[ri].t < t)
-			t = re[ri].t;
+		if (ri < c->nrends && c->rends[ri].t < t)
+			t = c->rends[ri].t;
 		if (t == SC_NEVER)
 			break;
 		int nch = 0;
@@ -152,10 +319,11 @@ int64_t sc__calendar(struct sc_cyc *c, struct sc_cls *k, struct sc_job *j, int64
 			}
 			mark(c, a->node, &nch);
 		}
-		for (; ri < nre && re[ri].t == t; ri++)
-			for (int e = 0; e < c->nrent; e++)
-				if (c->rent[e].resv == re[ri].resv)
-					mark(c, c->rent[e].node, &nch);
+		for (; ri < c->nrends && c->rends[ri].t == t; ri++) {
+			const struct sc_resv *R = &c->resv[c->rends[ri].resv];
+			for (int x = 0; x < R->nrnode; x++)
+				mark(c, c->rnode[R->rnode0 + x], &nch);
+		}
 		bool enough = true;
 		for (int r = 0; r < c->nres && enough; r++)
 			enough = tot[r] >= rq->total[r];
@@ -171,7 +339,7 @@ int64_t sc__calendar(struct sc_cyc *c, struct sc_cls *k, struct sc_job *j, int64
 			int n = c->chlist[x];
 			c->changed[n] = 0;
 			for (int ci = 0; enough && !any && ci < rq->nchunks; ci++)
-				any = c->pos[n] >= 0 && sc__fit(c, k, ci, n, &v) == SC_FIT;
+				any = c->pos[n] >= 0 && cal_fit(c, k, ci, n, &v);
 		}
 		if (!enough || !any)
 			continue;
@@ -183,6 +351,5 @@ int64_t sc__calendar(struct sc_cyc *c, struct sc_cls *k, struct sc_job *j, int64
 			break;
 		}
 	}
-	free(re);
 	return found;
 }

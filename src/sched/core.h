@@ -38,6 +38,8 @@
  *      jobs).  Jobs without walltime never end: they are only started
  *      where no reservation is, and resources held by a running job
  *      without walltime are never counted as freed.
+ *      With backfill_shortest the jobs after the last top job are tried
+ *      shortest walltime first (EASY++).
  *   4. strict_ordering: a job that cannot run and gets no reservation
  *      blocks every later job ("Job would break strict sorted order").
  *
@@ -237,6 +239,7 @@ struct sc_job {
 	bool bad_expr;		      /* requirements or rank did not parse */
 	enum sc_job_state state;
 	int pos;	    /* index in the model's list for its state */
+	int opos;	    /* queued: index in the model's cached cycle order */
 	int64_t start, end; /* running: start, expected end (SC_NEVER) */
 	int nalloc;
 	struct sc_alloc *alloc;
@@ -262,7 +265,8 @@ void sc_job_hold(struct sc_model *m, struct sc_job *j);
  * index out of range (nothing changes). */
 int sc_job_set_running(struct sc_model *m, struct sc_job *j, const struct sc_alloc *a, int n,
 		       int64_t start);
-/* A running job's start time (and so its expected end) changed. */
+/* A running job's start time or walltime changed: its expected end is
+ * computed again (the simulator moves a job's planned end this way). */
 void sc_job_set_start(struct sc_model *m, struct sc_job *j, int64_t start);
 /* Take j out of the model (releasing what it holds) and drop its request
  * reference.  The caller may free j afterwards. */
@@ -311,7 +315,11 @@ struct sc_sort_key {
 
 struct sc_policy {
 	bool backfill;
-	int backfill_depth;
+	int backfill_depth; /* top jobs (reservations); INT_MAX: every job (conservative) */
+	/* once backfill_depth reservations are made, the jobs still to
+	 * consider are tried shortest walltime first (then in the usual
+	 * order; no walltime: last): EASY++ backfilling */
+	bool backfill_shortest;
 	bool strict_ordering;
 	int nkeys;
 	struct sc_sort_key keys[SC_MAX_KEYS]; /* job_sort_key */

@@ -39,6 +39,12 @@ struct sc_model {
 
 	struct sc_job **jobs[4]; /* per sc_job_state (NONE unused) */
 	int njobs[4], capjobs[4];
+	/* The queued jobs in the order of the last cycle, jobs queued since
+	 * then appended, NULL where a job left the queue: mostly sorted
+	 * already, so a cycle checks the order in one pass instead of sorting
+	 * (cycle.c). */
+	struct sc_job **order;
+	int norder, caporder;
 
 	uint64_t epoch; /* cycles run, for per-cycle caches */
 
@@ -99,16 +105,29 @@ struct sc_cls {
 	struct sc_cls *hnext;
 };
 
-/* A top job's reservation and its per-vnode parts. */
+/* A top job's reservation: its window and the vnodes it holds
+ * (c->rnode[rnode0 .. rnode0 + nrnode)). */
 struct sc_resv {
 	struct sc_job *job;
 	int64_t start, end;
+	int rnode0, nrnode;
 };
-struct sc_rent {
+
+/* A reservation's end, kept in time order for the calendar. */
+struct sc_rend {
+	int64_t t;
 	int resv;
-	int node;
-	int next; /* next entry on the same vnode, -1 */
-	int64_t res[SC_NRES];
+};
+
+/* The plan of a vnode that holds a reservation: what is committed on it
+ * from now on, by running jobs (until their expected ends), by what the
+ * vnode's reported assignment holds beyond them, and by reservations.  A
+ * step function: segment i covers [t[i], t[i + 1]) (the last one has no
+ * end), t[0] is the cycle's now. */
+struct sc_plan {
+	int n, cap;   /* segments; n == 0: no plan */
+	int64_t *t;   /* segment starts, increasing */
+	int64_t *amt; /* [i * SC_NRES + r]: committed during segment i */
 };
 
 /* A running allocation's expected end, for the backfill calendar. */
@@ -132,6 +151,7 @@ struct sc_cyc {
 	struct sc_model *m;
 	const struct sc_policy *p;
 	int64_t now;
+	bool quiet; /* no comment callback: reasons are not written out */
 	struct sc_arena arena;
 	int nres, nnodes;
 
@@ -154,9 +174,15 @@ struct sc_cyc {
 	/* reservations of top jobs */
 	struct sc_resv *resv;
 	int nresv, capresv;
-	struct sc_rent *rent;
-	int nrent, caprent;
-	int *rhead; /* vnode -> first entry, -1 */
+	int *rnode; /* the vnodes of each reservation */
+	int nrnode, caprnode;
+	struct sc_rend *rends; /* reservation ends (not SC_NEVER), in time order */
+	int nrends, caprends;
+	struct sc_plan *plans; /* per vnode, built at its first reservation; NULL: none yet */
+	int64_t *hint;	       /* calendar: vnode -> no fit for the chunk before this ... */
+	uint32_t *hint_stamp;  /* ... when equal to hint_now */
+	uint32_t hint_now;
+	int64_t fit_until; /* sc__fit: the bound of the last plan refusal */
 
 	/* backfill calendar */
 	struct sc_event *ev;
@@ -179,6 +205,17 @@ struct sc_cyc {
 /* Expected end of running job j as the calendar sees it (never before
  * now + 1; SC_NEVER when it has no walltime). */
 int64_t sc__run_end(const struct sc_cyc *c, const struct sc_job *j);
+
+/* backfill.c: the plans.  Does holding u on vnode n over [T, E) fit
+ * beside what its plan commits?  When not, *until gets the end of the
+ * first segment that does not fit (no start before it can fit either). */
+static inline bool sc__has_plan(const struct sc_cyc *c, int n)
+{
+	return c->plans && c->plans[n].n > 0;
+}
+bool sc__plan_fits(const struct sc_cyc *c, int n, const int64_t *u, int64_t T, int64_t E,
+		   int64_t *until);
+void sc__plans_free(struct sc_cyc *c);
 
 /* match.c */
 int sc__fit(struct sc_cyc *c, struct sc_cls *k, int ci, int n, const struct sc_view *v);

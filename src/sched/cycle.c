@@ -16,6 +16,12 @@
  *   blocked        strict_ordering: a job that cannot run and holds no
  *                  reservation stops every later job
  *
+ * Order: the model keeps the queued jobs in the last cycle's order (new
+ * ones appended), so a cycle checks it in one pass and sorts only when it
+ * is wrong.  With backfill_shortest, the jobs after the last top job are
+ * re-sorted by walltime for that cycle only.  Without a comment callback
+ * (the simulator) reasons are not formatted.
+ *
  * Allocation per cycle is linear in queued jobs (the sort array) plus
  * vnodes (scratch arrays) plus classes, never jobs times vnodes.
  */
@@ -142,9 +148,6 @@ static void setup_nodes(struct sc_cyc *c)
 	c->tent = xcalloc(nz * SC_NRES, sizeof *c->tent);
 	c->tflag = xcalloc(nz, 1);
 	c->touched = xmalloc(nz * sizeof *c->touched);
-	c->rhead = xmalloc(nz * sizeof *c->rhead);
-	for (int i = 0; i < nn; i++)
-		c->rhead[i] = -1;
 	c->calfree = xmalloc(nz * SC_NRES * sizeof *c->calfree);
 	c->changed = xcalloc(nz, 1);
 	c->chlist = xmalloc(nz * sizeof *c->chlist);
@@ -182,8 +185,11 @@ static void cleanup(struct sc_cyc *c)
 	free(c->touched);
 	free(c->inst);
 	free(c->resv);
-	free(c->rent);
-	free(c->rhead);
+	free(c->rnode);
+	free(c->rends);
+	sc__plans_free(c);
+	free(c->hint);
+	free(c->hint_stamp);
 	free(c->ev);
 	free(c->calfree);
 	free(c->changed);
@@ -225,6 +231,8 @@ static const char *insufficient(struct sc_cyc *c, const char *prefix, int r, int
 				int64_t T)
 {
 	char a[32], b[32], d[32];
+	if (c->quiet)
+		return prefix; /* nobody reads the text: the reason is enough */
 	if (A < 0)
 		A = 0;
 	return sc__arena_printf(
@@ -553,14 +561,42 @@ static int ent_cmp(const void *a, const void *b, void *arg)
 	return 0;
 }
 
+/* backfill_shortest: order[from..n) by walltime (none: last), keeping
+ * the order of equal walltimes.  The sort keys are spent by then: k[0]
+ * takes the walltime, k[NK - 1] the position. */
+static int short_cmp(const void *a, const void *b)
+{
+	const struct ent *x = a, *y = b;
+	if (x->k[0] != y->k[0])
+		return x->k[0] < y->k[0] ? -1 : 1;
+	return x->k[NK - 1] < y->k[NK - 1] ? -1 : x->k[NK - 1] > y->k[NK - 1];
+}
+
+static void shortest_first(struct sc_cyc *c, struct ent *e, int from, int n)
+{
+	for (int i = from; i < n; i++) {
+		int64_t w = walltime_of(c, e[i].j);
+		e[i].k[0] = w < 0 ? INT64_MAX : w;
+		e[i].k[NK - 1] = i;
+	}
+	if (n - from > 1)
+		qsort(e + from, (size_t)(n - from), sizeof *e, short_cmp);
+}
+
 static struct ent *sorted_jobs(struct sc_cyc *c, int *count)
 {
 	struct sc_model *m = c->m;
 	const struct sc_policy *p = c->p;
 	int nq = m->njobs[SC_JOB_QUEUED];
 	struct ent *e = xmalloc((size_t)(nq ? nq : 1) * sizeof *e);
-	for (int i = 0; i < nq; i++) {
-		struct sc_job *j = m->jobs[SC_JOB_QUEUED][i];
+	/* the last cycle's order, compacted: usually sorted already */
+	int i = 0;
+	for (int o = 0; o < m->norder; o++) {
+		struct sc_job *j = m->order[o];
+		if (!j)
+			continue;
+		m->order[i] = j;
+		j->opos = i;
 		int x = 0;
 		e[i].j = j;
 		e[i].k[x++] = -(j->queue ? j->queue->priority : 0);
@@ -579,9 +615,20 @@ static struct ent *sorted_jobs(struct sc_cyc *c, int *count)
 			e[i].k[x++] = sk->high ? -v : v;
 		}
 		e[i].k[x++] = j->seq;
+		i++;
 	}
+	m->norder = i; /* == nq */
 	int nk = 3 + p->nkeys;
-	qsort_r(e, (size_t)nq, sizeof *e, ent_cmp, &nk);
+	bool sorted = true;
+	for (int k = 1; k < nq && sorted; k++)
+		sorted = ent_cmp(&e[k - 1], &e[k], &nk) <= 0;
+	if (!sorted) {
+		qsort_r(e, (size_t)nq, sizeof *e, ent_cmp, &nk);
+		for (int k = 0; k < nq; k++) {
+			m->order[k] = e[k].j;
+			e[k].j->opos = k;
+		}
+	}
 	*count = nq;
 	return e;
 }
@@ -655,7 +702,7 @@ void sc_cycle(struct sc_model *m, const struct sc_policy *p, int64_t now, const 
 	if (!st)
 		st = &dummy;
 	memset(st, 0, sizeof *st);
-	struct sc_cyc cy = {.m = m, .p = p, .now = now, .nres = m->nres};
+	struct sc_cyc cy = {.m = m, .p = p, .now = now, .nres = m->nres, .quiet = !ops->comment};
 	struct sc_cyc *c = &cy;
 	buf_init(&c->text);
 	m->epoch++;
@@ -754,6 +801,8 @@ void sc_cycle(struct sc_model *m, const struct sc_policy *p, int64_t now, const 
 				st->top_jobs++;
 				if (ops->estimate)
 					ops->estimate(ctx, j, t, evtext);
+				if (p->backfill_shortest && st->top_jobs == depth)
+					shortest_first(c, order, i + 1, nq);
 			}
 		}
 		note(ops, ctx, j, msg, !top);

@@ -12,11 +12,9 @@
  * matched on it) never will in this cycle, so the class's cursor for that
  * chunk moves past it for good and the next job of the class starts
  * after it.  A cycle over jobs of one class is then linear in jobs plus
- * vnodes.  Reservations: a vnode where a top job holds something is
- * checked at the start of the window and at each reservation start inside
- * it (free amounts only grow between those points, since running jobs only
- * end): running jobs still there + reservations active + the job must fit
- * what the vnode has.
+ * vnodes.  Reservations: a vnode where a top job holds something has a
+ * plan (backfill.c) of what running jobs and reservations commit on it
+ * over time; the job must fit beside it over its whole window.
  */
 #include <stdio.h>
 #include <string.h>
@@ -27,52 +25,6 @@ static inline bool eligible(const struct sc_cls *k, int ci, int n)
 {
 	const uint8_t *b = k->elig ? k->elig[ci] : NULL;
 	return !b || (b[n >> 3] >> (n & 7)) & 1;
-}
-
-/* Amounts still held at time t on vnode n by running jobs. */
-static void used_at(const struct sc_cyc *c, const struct sc_node *nd, int64_t t, int64_t *out)
-{
-	memset(out, 0, SC_NRES * sizeof *out);
-	for (int i = 0; i < nd->nruns; i++) {
-		const struct sc_alloc *a = nd->runs[i];
-		if (sc__run_end(c, a->job) > t)
-			for (int r = 0; r < c->nres; r++)
-				out[r] += a->res[r];
-	}
-}
-
-/* Would holding u on vnode n during [v->T, v->E) overlap a reservation
- * beyond what the vnode has? */
-static bool conflicts(const struct sc_cyc *c, int n, const int64_t *u, const struct sc_view *v)
-{
-	const struct sc_node *nd = c->m->nodes[n];
-	/* points to check: T, then each reservation start inside the window */
-	int64_t t = v->T;
-	for (int e0 = -2; e0 != -1; e0 = e0 == -2 ? c->rhead[n] : c->rent[e0].next) {
-		if (e0 >= 0) {
-			const struct sc_resv *R = &c->resv[c->rent[e0].resv];
-			if (R->start <= v->T || R->start >= v->E)
-				continue;
-			t = R->start;
-		}
-		int64_t need[SC_NRES];
-		if (t == v->T) {
-			for (int r = 0; r < c->nres; r++)
-				need[r] = nd->avail[r] - v->free[(size_t)n * SC_NRES + r];
-		} else {
-			used_at(c, nd, t, need);
-		}
-		for (int e = c->rhead[n]; e >= 0; e = c->rent[e].next) {
-			const struct sc_resv *R = &c->resv[c->rent[e].resv];
-			if (R->start <= t && t < R->end)
-				for (int r = 0; r < c->nres; r++)
-					need[r] += c->rent[e].res[r];
-		}
-		for (int r = 0; r < c->nres; r++)
-			if (need[r] + u[r] > nd->avail[r])
-				return true;
-	}
-	return false;
 }
 
 int sc__fit(struct sc_cyc *c, struct sc_cls *k, int ci, int n, const struct sc_view *v)
@@ -111,7 +63,7 @@ int sc__fit(struct sc_cyc *c, struct sc_cls *k, int ci, int n, const struct sc_v
 				return SC_NOFREE;
 		}
 	}
-	if (v->resv && c->rhead[n] >= 0 && conflicts(c, n, u, v))
+	if (v->resv && sc__has_plan(c, n) && !sc__plan_fits(c, n, u, v->T, v->E, &c->fit_until))
 		return SC_CONFLICT;
 	return SC_FIT;
 }

@@ -186,6 +186,7 @@ void sc_model_destroy(struct sc_model *m)
 		}
 		free(m->jobs[st]);
 	}
+	free(m->order);
 	for (size_t b = 0; b < m->req_nbuckets; b++)
 		for (struct sc_req *r = m->req_bucket[b], *n; r; r = n) {
 			n = r->hnext;
@@ -495,6 +496,7 @@ void sc_job_init(struct sc_job *j)
 	memset(j, 0, sizeof *j);
 	j->walltime = -1;
 	j->pos = -1;
+	j->opos = -1;
 }
 
 void sc_job_set_req(struct sc_model *m, struct sc_job *j, struct sc_req *r)
@@ -514,6 +516,26 @@ static void list_add(struct sc_model *m, struct sc_job *j, enum sc_job_state st)
 	j->pos = m->njobs[st]++;
 	m->jobs[st][j->pos] = j;
 	j->state = st;
+	if (st == SC_JOB_QUEUED) {
+		if (m->norder == m->caporder) {
+			/* compact the holes first; grow only when full of jobs */
+			int x = 0;
+			for (int i = 0; i < m->norder; i++)
+				if (m->order[i]) {
+					m->order[x] = m->order[i];
+					m->order[x]->opos = x;
+					x++;
+				}
+			m->norder = x;
+			if (2 * x >= m->caporder) {
+				m->caporder = m->caporder ? 2 * m->caporder : 1024;
+				m->order =
+				    xrealloc(m->order, (size_t)m->caporder * sizeof *m->order);
+			}
+		}
+		j->opos = m->norder++;
+		m->order[j->opos] = j;
+	}
 }
 
 static void release(struct sc_model *m, struct sc_job *j)
@@ -544,6 +566,10 @@ static void list_del(struct sc_model *m, struct sc_job *j)
 	struct sc_job *last = m->jobs[st][--m->njobs[st]];
 	m->jobs[st][j->pos] = last;
 	last->pos = j->pos;
+	if (st == SC_JOB_QUEUED) {
+		m->order[j->opos] = NULL;
+		j->opos = -1;
+	}
 	if (st == SC_JOB_RUNNING)
 		release(m, j);
 	j->state = SC_JOB_NONE;

@@ -2,6 +2,7 @@
  * hand-made clusters: ordering, placement, backfilling, strict ordering,
  * every "Not Running" reason, expressions both ways, classes. */
 #include <errno.h>
+#include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -235,6 +236,43 @@ static void test_order_queue_and_keys(void **state)
 	h_free(h);
 }
 
+/* The queued order is kept from cycle to cycle; jobs coming back or
+ * changing priority still take their place. */
+static void test_order_cache(void **state)
+{
+	(void)state;
+	struct h *h = h_new();
+	node(h, "n0", 1, NULL, NULL);
+	struct tjob *a = job(h, "A", "1:ncpus=1", NULL, 60, 0);
+	job(h, "B", "1:ncpus=1", NULL, 60, 0);
+	struct tjob *c = job(h, "C", "1:ncpus=1", NULL, 60, 0);
+	h->p.backfill = false;
+	cycle(h);
+	assert_string_equal(h->runs[0], "A");
+	/* A comes back (requeued): behind B and C in the list, first by seq */
+	sc_job_enqueue(h->m, &a->sj);
+	cycle(h);
+	assert_int_equal(h->nruns, 1);
+	assert_string_equal(h->runs[0], "A");
+	sc_job_enqueue(h->m, &a->sj);
+	sc_job_hold(h->m, &c->sj);
+	c->sj.priority = 10;
+	sc_job_enqueue(h->m, &c->sj);
+	cycle(h);
+	assert_string_equal(h->runs[0], "C");
+	sc_job_enqueue(h->m, &c->sj);
+	/* many jobs in and out: still in order */
+	for (int i = 0; i < 3000 - 3; i += 2) {
+		struct tjob *x = job(h, "x", "1:ncpus=1", NULL, 60, 0);
+		if (i % 6 == 0)
+			sc_job_remove(h->m, &x->sj);
+	}
+	c->sj.priority = 0; /* changed while queued: the next cycle re-sorts */
+	cycle(h);
+	assert_string_equal(h->runs[0], "A");
+	h_free(h);
+}
+
 /* ---- placement ------------------------------------------------------ */
 
 static void test_place(void **state)
@@ -373,6 +411,84 @@ static void test_backfill(void **state)
 	assert_string_equal(t3->comment, t1->comment);
 	assert_int_equal(h->st.top_jobs, 2);
 	h_free(h);
+}
+
+/* backfill_shortest (EASY++): after the reservations, the shortest jobs
+ * are tried first; depth INT_MAX (conservative): every job reserves, and
+ * a later job may not run into any reservation. */
+static void test_backfill_shortest_and_all(void **state)
+{
+	(void)state;
+	struct h *h = h_new();
+	node(h, "n0", 4, NULL, NULL);
+	running(h, "r", "1:ncpus=2", "(n0:ncpus=2)", 100, NOW);
+	job(h, "big", "1:ncpus=4", NULL, 100, 10);
+	struct tjob *e90 = job(h, "e90", "1:ncpus=2", NULL, 90, 0);
+	struct tjob *c50 = job(h, "c50", "1:ncpus=2", NULL, 50, 0);
+	h->p.backfill_depth = 1;
+	cycle(h);
+	assert_true(e90->ran); /* queue order: the first that fits */
+	assert_false(c50->ran);
+	h_free(h);
+
+	h = h_new();
+	node(h, "n0", 4, NULL, NULL);
+	running(h, "r", "1:ncpus=2", "(n0:ncpus=2)", 100, NOW);
+	job(h, "big", "1:ncpus=4", NULL, 100, 10);
+	e90 = job(h, "e90", "1:ncpus=2", NULL, 90, 0);
+	struct tjob *nw = job(h, "nowall", "1:ncpus=2", NULL, -1, 0);
+	c50 = job(h, "c50", "1:ncpus=2", NULL, 50, 0);
+	h->p.backfill_depth = 1;
+	h->p.backfill_shortest = true;
+	cycle(h);
+	assert_true(c50->ran); /* shortest first */
+	assert_false(e90->ran);
+	assert_false(nw->ran);
+	assert_int_equal(h->nruns, 1);
+	/* the same again: the order cache does not keep the backfill order */
+	sc_job_enqueue(h->m, &c50->sj);
+	c50->ran = false;
+	h->p.backfill_shortest = false;
+	cycle(h);
+	assert_true(e90->ran);
+	assert_false(c50->ran);
+	h_free(h);
+
+	/* every job reserves.  r holds 3 of 4 cpus to 100; t1 (3 cpus)
+	 * reserves [100, 200), t2 (4 cpus) [200, 300).  s1 (1 cpu to 250) fits
+	 * beside t1 but not t2: easy runs it, conservative does not. */
+	for (int all = 0; all < 2; all++) {
+		h = h_new();
+		node(h, "n0", 4, NULL, NULL);
+		running(h, "r", "1:ncpus=3", "(n0:ncpus=3)", 100, NOW);
+		struct tjob *t1 = job(h, "t1", "1:ncpus=3", NULL, 100, 0);
+		struct tjob *t2 = job(h, "t2", "1:ncpus=4", NULL, 100, 0);
+		struct tjob *s1 = job(h, "s1", "1:ncpus=1", NULL, 250, 0);
+		struct tjob *s2 = job(h, "s2", "1:ncpus=1", NULL, 150, 0);
+		struct tjob *s3 = job(h, "s3", "1:ncpus=1", NULL, 199, 0);
+		h->p.backfill_depth = all ? INT_MAX : 1;
+		cycle(h);
+		assert_int_equal(t1->est, NOW + 100);
+		if (!all) {
+			assert_true(s1->ran);
+			assert_int_equal(t2->est, -1);
+			assert_int_equal(h->st.top_jobs, 1);
+			h_free(h);
+			continue;
+		}
+		assert_int_equal(t2->est, NOW + 200);
+		assert_false(s1->ran);
+		assert_string_equal(s1->comment,
+				    "Not Running: Job would conflict with reservation or top job");
+		assert_int_equal(s1->est, NOW + 300);
+		assert_true(s2->ran); /* ends at 150, beside t1 */
+		/* s3: no cpu now; at 100 s2 and t1 fill n0, at 150 t2 is in its
+		 * window: after t2, beside s1 */
+		assert_false(s3->ran);
+		assert_int_equal(s3->est, NOW + 300);
+		assert_int_equal(h->st.top_jobs, 4);
+		h_free(h);
+	}
 }
 
 static void test_strict_ordering(void **state)
@@ -764,8 +880,10 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_order_priority),
 	    cmocka_unit_test(test_order_queue_and_keys),
+	    cmocka_unit_test(test_order_cache),
 	    cmocka_unit_test(test_place),
 	    cmocka_unit_test(test_backfill),
+	    cmocka_unit_test(test_backfill_shortest_and_all),
 	    cmocka_unit_test(test_strict_ordering),
 	    cmocka_unit_test(test_reasons),
 	    cmocka_unit_test(test_requirements_start),

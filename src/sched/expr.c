@@ -606,7 +606,8 @@ static int re_repeat(struct re_parser *rp, int s, int min, int max)
 		return -1;
 	}
 	struct re_ins *frag = xmalloc((size_t)(flen ? flen : 1) * sizeof *frag);
-	memcpy(frag, &re->prog[s], (size_t)flen * sizeof *frag);
+	if (flen > 0) /* an empty group: nothing to copy (and prog may be NULL) */
+		memcpy(frag, &re->prog[s], (size_t)flen * sizeof *frag);
 	re->n = s;
 	int splits[RE_MAX_REPEAT], ns = 0;
 	for (int i = 0; i < min; i++)

@@ -1098,6 +1098,21 @@ static void test_fuzz(void **state)
 	assert_true(gparsed > 10000);
 }
 
+/* ---- inputs found by tests/fuzz/fuzz_sched_expr (docs/fuzzing.md) ------ */
+
+/* Each is also kept in tests/fuzz/corpus/sched_expr/. */
+static void test_fuzz_regressions(void **state)
+{
+	/* x{m} of an empty group as the first thing of a pattern: re_repeat()
+	 * copied its zero instructions with memcpy(frag, &re->prog[s], 0)
+	 * while re->prog was still NULL (UBSan: null pointer passed to
+	 * memcpy).  An empty group matches the empty string everywhere. */
+	expect_bool("word =~ \"(){1}\"", 1);
+	expect_bool("word =~ \"(){2,3}\"", 1);
+	expect_bool("word =~ \"((()){1}){1}h\"", 1);
+	expect_bool("1 =~ \"(){1}\"", 1);
+}
+
 /* ---- no allocation during evaluation ------------------------------------ */
 
 /* Under AddressSanitizer the allocator offers hooks; elsewhere the test
@@ -1205,6 +1220,7 @@ int main(void)
 		cmocka_unit_test(test_parse_errors),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_fuzz),
+		cmocka_unit_test(test_fuzz_regressions),
 		cmocka_unit_test(test_no_alloc),
 		cmocka_unit_test(test_speed),
 	};

@@ -80,6 +80,8 @@ fuzz: deps
 bench: build
 	@bench/submit
 	@bench/launch
+	@bench/cycle
+	@bench/sim
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)

@@ -505,6 +505,8 @@ static void apply_sched(struct mirror *mr, const json_t *attrs)
 		c->policy.backfill_depth = (int)strtol(v, NULL, 10);
 	if ((v = str_of(attrs, "strict_ordering")))
 		c->policy.strict_ordering = corral_parse_bool(v) == 1;
+	if ((v = str_of(attrs, "backfill_shortest")))
+		c->policy.backfill_shortest = corral_parse_bool(v) == 1;
 	v = str_of(attrs, "job_sort_key");
 	corral_error_t e = {0};
 	c->error[0] = '\0';

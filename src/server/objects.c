@@ -123,6 +123,7 @@ static const struct attrdef sched_defs[] = {
 	{"backfill", A_BOOL, 0, "True"},
 	{"backfill_depth", A_LONG, 0, "10"},
 	{"strict_ordering", A_BOOL, 0, "False"},
+	{"backfill_shortest", A_BOOL, 0, "False"},
 	{"job_sort_key", A_STR, 0, NULL},
 	{"comment", A_STR, 0, NULL},
 	{"log_events", A_LONG, AF_OPER, "767"},

@@ -28,6 +28,9 @@ ok $? "a corral-sched --name s2 process runs under the server"
 qmgr -c "set sched strict_ordering=true" >/dev/null
 is "$(sched_attr default strict_ordering)" "True" "the default sched has its own policy"
 is "$(sched_attr s2 strict_ordering)" "False" "s2 keeps its own"
+qmgr -c "set sched s2 backfill_shortest=true"
+wait_for 20 grep -q "configured: backfill on (shortest first)" "$CORRAL_HOME/log/sched-s2.log"
+ok $? "backfill_shortest (EASY++) reaches s2's scheduler"
 
 out=$(qmgr -c "create sched s3 partition=p2" 2>&1)
 echo "$out" | grep -q "already belongs to sched s2"

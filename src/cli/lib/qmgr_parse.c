@@ -139,9 +139,10 @@ static bool known_attribute(const char *word, size_t n)
 	static const char *attrs[] = {
 		"acl_group_enable", "acl_groups", "acl_host_enable", "acl_hosts", "acl_roots",
 		"acl_user_enable", "acl_users", "alt_router", "attr_update_period", "backfill",
-		"backfill_depth", "comment", "default_chunk", "default_qdel_arguments",
+		"backfill_depth", "backfill_shortest", "comment", "default_chunk", "default_qdel_arguments",
 		"default_qsub_arguments", "default_queue", "eligible_time_enable", "enabled",
 		"flatuid", "default_walltime", "max_connections", "start", "rank", "last_cycle",
+		"frame_timeout", "max_output_buffer",
 		"from_route_only", "hasnodes", "job_accumulation_time", "job_history_duration",
 		"job_history_enable", "job_sort_formula", "job_sort_key", "jobs", "kill_delay",
 		"last_state_change_time", "last_used_time", "log_events", "mail_from",
@@ -610,7 +611,10 @@ void qmgr_parse(const char *input, struct qmgr_script *out)
 				buf_append(&line, " ", 1);
 		}
 		if (!cont) {
-			split_line(out, buf_peek(&line), buf_unread(&line));
+			/* (an empty line has no buffer yet: buf_peek would be
+			 * NULL + 0, undefined behaviour) */
+			if (buf_unread(&line))
+				split_line(out, buf_peek(&line), buf_unread(&line));
 			buf_reset(&line);
 		}
 		p = nl ? nl + 1 : p + strlen(p);

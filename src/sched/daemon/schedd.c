@@ -236,9 +236,11 @@ static void on_push(void *ctx, json_t *msg)
 			corral_log(LOG_WARNING, "sched", "configure: %s (kept the old value)",
 				   c->error);
 		corral_log(LOG_INFO, "sched",
-			   "configured: backfill %s depth %d, strict_ordering %s, %d sort keys, "
+			   "configured: backfill %s%s depth %d, strict_ordering %s, %d sort keys, "
 			   "attr_update_period %ld s, sched_cycle_length %ld s",
-			   c->policy.backfill ? "on" : "off", c->policy.backfill_depth,
+			   c->policy.backfill ? "on" : "off",
+			   c->policy.backfill && c->policy.backfill_shortest ? " (shortest first)" : "",
+			   c->policy.backfill_depth,
 			   c->policy.strict_ordering ? "on" : "off", c->policy.nkeys,
 			   c->attr_update_period, c->cycle_length);
 	} else if (strcmp(op, "sched.schedule") == 0) {

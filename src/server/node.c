@@ -55,6 +55,10 @@ struct daemon {
 	bool reconciled;         /* lost jobs checked after register */
 	int64_t *suspects;       /* jobs running there at register it did not report */
 	size_t nsuspects;
+	int64_t *stale;          /* jobs it reported at register that do not run there (an
+				  * earlier run, killed): their events are ignored and they do
+				  * not start there until it reports them ended */
+	size_t nstale;
 	struct daemon *next;
 };
 
@@ -450,7 +454,16 @@ static void daemon_unlink(struct server *s, struct daemon *d)
 		}
 	free(d->vnodes);
 	free(d->suspects);
+	free(d->stale);
 	free(d);
+}
+
+static bool is_stale(const struct daemon *d, int64_t seq)
+{
+	for (size_t i = 0; d && i < d->nstale; i++)
+		if (d->stale[i] == seq)
+			return true;
+	return false;
 }
 
 void node_conn_closed(struct conn *c)
@@ -622,6 +635,12 @@ void h_node_register(struct conn *c, json_int_t id, json_t *msg)
 			corral_log(LOG_WARNING, "node",
 				   "%s reports job %s that does not run there: killing it", host,
 				   jidtext ? jidtext : "?");
+			/* Requeued meanwhile, the job may be run again on this very
+			 * daemon: the end of the old run must not end the new one. */
+			if (j && !is_stale(d, j->seq)) {
+				d->stale = xrealloc(d->stale, (d->nstale + 1) * sizeof *d->stale);
+				d->stale[d->nstale++] = j->seq;
+			}
 			push(d, json_pack("{s:s,s:s,s:s,s:i}", "op", "job.kill", "job",
 					  jidtext ? jidtext : "?", "reason", "unknown", "kill_delay", 0));
 		}
@@ -679,6 +698,21 @@ static int apply_event(struct server *s, struct daemon *d, json_t *ev, int *pbs,
 	if (!what || (strcmp(what, "started") && strcmp(what, "ended"))) {
 		*pbs = PBSE_IVALREQ;
 		return corral_errorf(err, EINVAL, "event must be started or ended");
+	}
+	/* Events of a run the daemon had before it registered, which the
+	 * server does not run there, are ignored; once that run ended the job
+	 * may start there again. */
+	if (j && is_stale(d, seq)) {
+		if (!strcmp(what, "ended")) {
+			for (size_t i = 0; i < d->nstale; i++)
+				if (d->stale[i] == seq) {
+					d->stale[i] = d->stale[--d->nstale];
+					break;
+				}
+			if (j->state == 'Q')
+				sched_trigger_job(s, j, "job_end");
+		}
+		return 0;
 	}
 	/* Applied once: events about jobs that are gone, finished, or not
 	 * running on this daemon are acknowledged and ignored. */
@@ -930,6 +964,17 @@ static int start_job(struct server *s, struct job *j, const char *spec, int *pbs
 	buf_init(&eh);
 	json_t *nodefile = json_array(), *vnodes = json_array();
 	int rc = place_job(s, j, spec, &ev, &eh, nodefile, vnodes, pbs, err);
+	if (rc == 0) {
+		/* Not where an earlier run of it is still being ended. */
+		const char *v0 = json_string_value(json_object_get(json_array_get(vnodes, 0), "name"));
+		struct obj *n0 = v0 ? obj_find(s, OBJ_NODE, v0) : NULL;
+		if (n0 && n0->rt && is_stale(n0->rt->d, j->seq)) {
+			*pbs = PBSE_RESCUNAV;
+			rc = corral_errorf(err, EAGAIN,
+					   "an earlier run of %s is still being ended on %s: not yet",
+					   jid(s, j), v0);
+		}
+	}
 	if (rc == 0) {
 		time_t now = time(NULL);
 		buf_append(&ev, "", 1);

@@ -20,6 +20,8 @@
  *   frame JSON   send JSON as given, read nothing
  *   read         read one frame and print it
  *   expect-close succeed only if the server closes within --wait ms
+ *   waitfile PATH  pause until PATH exists (at most 60 s): lets a test
+ *                run commands between two actions
  * Everything printed is one compact JSON object per line.
  * Exit status: 0 when every action worked (an error reply counts as
  * worked), 1 on I/O failure or timeout, 2 on bad usage.
@@ -291,6 +293,12 @@ int main(int argc, char **argv)
 			if (rc == 0)
 				print_msg(m);
 			json_decref(m);
+		} else if (!strcmp(a, "waitfile") && arg) {
+			i++;
+			int k = 0;
+			while (access(arg, F_OK) != 0 && k++ < 1200)
+				usleep(50000);
+			rc = access(arg, F_OK) == 0 ? 0 : -1;
 		} else if (!strcmp(a, "expect-close")) {
 			json_t *m = NULL;
 			int r;

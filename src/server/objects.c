@@ -420,12 +420,29 @@ int attrs_load(struct kv *kv, const char *text, size_t len)
 		return -EINVAL;
 	}
 	kv_clear(kv);
+	/* Keys of a JSON object are unique: the list is built in one
+	 * allocation, without lookups (a restart loads every job this way). */
 	const char *k;
 	json_t *v;
+	size_t total = 0;
 	json_object_foreach(o, k, v)
 	{
 		if (json_is_string(v))
-			kv_set(kv, k, json_string_value(v));
+			total += strlen(k) + json_string_length(v) + 2;
+	}
+	if (total == 0 || total > UINT32_MAX) {
+		json_decref(o);
+		return total ? -E2BIG : 0;
+	}
+	kv->buf = xmalloc(total);
+	json_object_foreach(o, k, v)
+	{
+		if (!json_is_string(v))
+			continue;
+		size_t kl = strlen(k) + 1, vl = strlen(json_string_value(v)) + 1;
+		memcpy(kv->buf + kv->len, k, kl);
+		memcpy(kv->buf + kv->len + kl, json_string_value(v), vl);
+		kv->len += (uint32_t)(kl + vl);
 	}
 	json_decref(o);
 	return 0;

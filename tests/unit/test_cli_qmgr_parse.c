@@ -568,6 +568,28 @@ static void test_print_script(void **state)
 	json_decref(attrs);
 }
 
+/* Inputs found by tests/fuzz/fuzz_cli_qmgr_parse (docs/fuzzing.md); each
+ * is also kept in tests/fuzz/corpus/cli_qmgr_parse/.  Run under clang's
+ * UBSan by `make fuzz`. */
+static void test_fuzz_regressions(void **state)
+{
+	(void)state;
+	struct qmgr_script s;
+
+	/* An empty logical line before anything was buffered handed
+	 * buf_peek() of a never-allocated buffer (NULL + 0) to the splitter. */
+	static const char *const empty[] = {"\n", "\n\n\n", "\r\n", "\\\n", "   \n\t\n"};
+	for (size_t i = 0; i < sizeof empty / sizeof empty[0]; i++) {
+		qmgr_parse(empty[i], &s);
+		assert_int_equal(s.n, 0);
+		qmgr_script_destroy(&s);
+	}
+	qmgr_parse("\nlist server\n\n", &s);
+	assert_int_equal(s.n, 1);
+	assert_true(s.items[0].ok);
+	qmgr_script_destroy(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -577,6 +599,7 @@ int main(void)
 	    cmocka_unit_test(test_errors),	    cmocka_unit_test(test_help_text),
 	    cmocka_unit_test(test_item_clear_null), cmocka_unit_test(test_quote),
 	    cmocka_unit_test(test_print_list),	    cmocka_unit_test(test_print_script),
+	    cmocka_unit_test(test_fuzz_regressions),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -40,7 +40,7 @@ integration: build
 
 # The integration tests of the server, schedulers and node daemons with the
 # daemons under valgrind memcheck: no error, no definite leak.
-VALGRIND_TESTS = t0010 t0030 t0100 t0110 t0200 t0300 t0310 t0520 t0530
+VALGRIND_TESTS = t0010 t0030 t0100 t0110 t0200 t0215 t0310 t0520 t0530
 valgrind: build
 	@VALGRIND=1 tests/integration/run $(BUILD) $(foreach t,$(VALGRIND_TESTS),$(wildcard tests/integration/$(t)-*.sh))
 

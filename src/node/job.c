@@ -46,7 +46,7 @@
 #include "src/common/resource.h"
 #include "src/common/util.h"
 #include "src/node/jobenv.h"
-#include "src/node/link.h"
+#include "src/link/link.h"
 #include "src/node/proc.h"
 #include "src/node/report.h"
 #include "src/node/shepherd.h"

@@ -25,7 +25,7 @@
 #include "src/common/util.h"
 #include "src/node/conf.h"
 #include "src/node/job.h"
-#include "src/node/link.h"
+#include "src/link/link.h"
 #include "src/node/node.h"
 #include "src/node/shepherd.h"
 
@@ -398,6 +398,7 @@ int main(int argc, char **argv)
 	    .port = c->server_port,
 	    .keyfile = keyfile,
 	    .client = "corral-node",
+	    .heartbeat_op = "node.heartbeat",
 	};
 	static const struct link_ops ops = {
 	    .build_register = build_register,

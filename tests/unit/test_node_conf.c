@@ -13,7 +13,7 @@
 #include <cmocka.h>
 
 #include "src/node/conf.h"
-#include "src/node/link.h"
+#include "src/link/link.h"
 
 static void test_set_basic(void **state)
 {

@@ -246,8 +246,12 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 
 	uv_loop_t *loop = uv_default_loop();
-	struct link_cfg lc = {.host = host, .port = port, .keyfile = key, .name = name};
-	schedd_init(&g_d, loop, &lc);
+	struct link_cfg lc = {.host = host,
+			      .port = port,
+			      .keyfile = key,
+			      .client = "corral-sched",
+			      .text_push_op_prefix = "sched."};
+	schedd_init(&g_d, loop, &lc, name);
 	g_d.server_parent = server_parent();
 	uv_signal_init(loop, &g_sigterm);
 	uv_signal_init(loop, &g_sigint);

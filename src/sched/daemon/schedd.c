@@ -362,13 +362,20 @@ static void on_down(void *ctx)
 
 /* ---- life ----------------------------------------------------------- */
 
-void schedd_init(struct schedd *d, uv_loop_t *loop, const struct link_cfg *cfg)
+static json_t *build_register(void *ctx)
+{
+	struct schedd *d = ctx;
+	return json_pack("{s:s,s:s}", "op", "sched.register", "name", d->name);
+}
+
+void schedd_init(struct schedd *d, uv_loop_t *loop, const struct link_cfg *cfg, const char *name)
 {
 	memset(d, 0, sizeof *d);
 	d->loop = loop;
-	d->name = xstrdup(cfg->name);
+	d->name = xstrdup(name);
 	d->mr = mirror_create();
 	static const struct link_ops ops = {
+	    .build_register = build_register,
 	    .on_ready = on_ready,
 	    .on_down = on_down,
 	    .on_push = on_push,

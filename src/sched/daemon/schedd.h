@@ -24,7 +24,7 @@
 #include <stdbool.h>
 #include <uv.h>
 
-#include "src/sched/daemon/link.h"
+#include "src/link/link.h"
 #include "src/sched/mirror.h"
 
 #define SCHEDD_BATCH 5000
@@ -53,7 +53,7 @@ struct schedd {
 };
 
 /* Set up (not connected yet). */
-void schedd_init(struct schedd *d, uv_loop_t *loop, const struct link_cfg *cfg);
+void schedd_init(struct schedd *d, uv_loop_t *loop, const struct link_cfg *cfg, const char *name);
 void schedd_start(struct schedd *d);
 /* Close everything; the loop ends once all handles are closed. */
 void schedd_stop(struct schedd *d);

@@ -6,7 +6,7 @@
  * late callbacks of an old attempt (a write completing, a resolution
  * arriving) see that they are stale and do nothing.
  */
-#include "src/node/link.h"
+#include "src/link/link.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -26,6 +26,7 @@
 #define READ_CHUNK 65536
 #define MAX_BACKLOG ((size_t)256 << 20)
 #define MAX_FRAME ((size_t)1 << 30)
+#define STREAM_MIN ((size_t)1 << 16) /* pushes this big are streamed */
 
 enum link_state { L_IDLE, L_RESOLVING, L_CONNECTING, L_HELLO, L_AUTH, L_REGISTERING, L_READY };
 
@@ -43,6 +44,8 @@ struct lconn {
 	struct link *l; /* NULL once detached */
 	struct corral_buf in;
 	size_t backlog; /* bytes handed to uv_write, not yet written */
+	size_t stream_left; /* bytes of a streamed push frame still to come */
+	bool stream_first;
 };
 
 struct gai {
@@ -55,7 +58,10 @@ struct link {
 	char *host;
 	int port;
 	char *keyfile;
-	char *client;
+	char *client;      /* name in hello */
+	char *heartbeat;   /* heartbeat op, NULL: none */
+	char *text_prefix; /* "{\"op\":\"PREFIX": pushes handed over as text */
+	size_t text_prefix_len;
 	struct link_ops ops;
 	void *ctx;
 
@@ -64,6 +70,7 @@ struct link {
 	struct gai *gai;
 	uv_timer_t timer; /* backoff, then handshake deadline */
 	uv_timer_t hb;	  /* heartbeats and the dead-server check */
+	int heartbeat_s;
 	unsigned attempt;
 	int cur_port;
 	char peer[300];
@@ -71,7 +78,6 @@ struct link {
 	struct pending *phead, *ptail;
 	int npending;
 	long long next_id;
-	int heartbeat_s;
 	unsigned char key[CORRAL_KEY_BYTES];
 	char nonce[CORRAL_HEX_LEN], cnonce[CORRAL_HEX_LEN];
 	char server_name[256];
@@ -161,6 +167,22 @@ static void conn_write(struct link *l, const char *p, size_t n)
 	}
 }
 
+/* Queue a pending reply slot for id. */
+static void add_pending(struct link *l, long long id, link_reply_cb cb, void *arg)
+{
+	struct pending *p = xcalloc(1, sizeof *p);
+	p->id = id;
+	p->cb = cb;
+	p->arg = arg;
+	p->sent_ms = uv_now(l->loop);
+	if (l->ptail)
+		l->ptail->next = p;
+	else
+		l->phead = p;
+	l->ptail = p;
+	l->npending++;
+}
+
 /* Send req on the current connection in any connected state. */
 static int send_req(struct link *l, json_t *req, link_reply_cb cb, void *arg)
 {
@@ -174,21 +196,30 @@ static int send_req(struct link *l, json_t *req, link_reply_cb cb, void *arg)
 		buf_free(&out);
 		return -EINVAL;
 	}
-	struct pending *p = xcalloc(1, sizeof *p);
-	p->id = id;
-	p->cb = cb;
-	p->arg = arg;
-	p->sent_ms = uv_now(l->loop);
-	if (l->ptail)
-		l->ptail->next = p;
-	else
-		l->phead = p;
-	l->ptail = p;
-	l->npending++;
+	add_pending(l, id, cb, arg);
 	conn_write(l, buf_peek(&out), buf_unread(&out));
 	buf_free(&out);
 	return 0;
 }
+
+int link_send_text(struct link *l, const char *text, size_t len, link_reply_cb cb, void *arg)
+{
+	if (l->state != L_READY || !l->conn)
+		return -ENOTCONN;
+	long long id = ++l->next_id;
+	char tail[48];
+	int tl = snprintf(tail, sizeof tail, ",\"id\":%lld}", id);
+	size_t n = len + (size_t)tl;
+	unsigned char hdr[4] = {(unsigned char)(n >> 24), (unsigned char)(n >> 16),
+				(unsigned char)(n >> 8), (unsigned char)n};
+	add_pending(l, id, cb, arg);
+	conn_write(l, (const char *)hdr, 4);
+	conn_write(l, text, len);
+	conn_write(l, tail, (size_t)tl);
+	return 0;
+}
+
+size_t link_backlog(const struct link *l) { return l->conn ? l->conn->backlog : 0; }
 
 int link_send(struct link *l, json_t *req, link_reply_cb cb, void *arg)
 {
@@ -311,27 +342,77 @@ static void on_read(uv_stream_t *st, ssize_t nread, const uv_buf_t *b)
 	}
 	c->in.len += (size_t)nread;
 	while (l->conn == c) {
-		json_t *msg = NULL;
-		corral_error_t err = {0};
-		int rc = corral_frame_decode(&c->in, MAX_FRAME, &msg, &err);
-		if (rc == 0)
-			break;
-		if (rc == -EMSGSIZE) {
-			drop(l, err.text);
-			return;
-		}
-		if (rc < 0) {
-			corral_log(LOG_WARNING, "link", "bad message from the server: %s",
-				   err.text);
+		size_t have = buf_unread(&c->in);
+		if (c->stream_left) { /* inside a streamed push */
+			if (!have)
+				break;
+			size_t give = have < c->stream_left ? have : c->stream_left;
+			bool final = give == c->stream_left;
+			long used = l->ops.on_push_stream(l->ctx, buf_peek(&c->in), give,
+							  c->stream_first, final);
+			if (l->conn != c)
+				return;
+			if (used < 0 || (size_t)used > give || (final && (size_t)used != give)) {
+				drop(l, "a push from the server could not be read");
+				return;
+			}
+			c->stream_first = false;
+			buf_consume(&c->in, (size_t)used);
+			c->stream_left -= (size_t)used;
+			if ((size_t)used < give)
+				break; /* an element is not complete yet */
 			continue;
 		}
-		/* A push has "op"; a reply has none.  (A push may carry an "id"
-		 * of its own: job.kill names its job that way.) */
+		if (have < 4)
+			break;
+		const unsigned char *h = (const unsigned char *)buf_peek(&c->in);
+		size_t n = (size_t)h[0] << 24 | (size_t)h[1] << 16 | (size_t)h[2] << 8 | h[3];
+		if (n > MAX_FRAME) {
+			drop(l, "a frame from the server is too large");
+			return;
+		}
+		/* A big push of the text kind (a scheduler's snapshot) is
+		 * streamed: read and applied as it arrives, never held whole. */
+		if (n >= STREAM_MIN && l->ops.on_push_stream && l->text_prefix &&
+		    (l->state == L_READY || l->state == L_REGISTERING)) {
+			if (have < 4 + l->text_prefix_len)
+				break;
+			if (memcmp(buf_peek(&c->in) + 4, l->text_prefix, l->text_prefix_len) == 0) {
+				buf_consume(&c->in, 4);
+				c->stream_left = n;
+				c->stream_first = true;
+				continue;
+			}
+		}
+		if (have < 4 + n) {
+			/* make room for the whole frame at once */
+			buf_reserve(&c->in, 4 + n - have);
+			break;
+		}
+		const char *text = buf_peek(&c->in) + 4;
+		/* Pushes of the text kind ({"op":"sched....) go out as text: a
+		 * snapshot is too big for one JSON tree.  Replies are small. */
+		if (l->text_prefix && n > l->text_prefix_len &&
+		    memcmp(text, l->text_prefix, l->text_prefix_len) == 0 && l->ops.on_push_text &&
+		    (l->state == L_READY || l->state == L_REGISTERING)) {
+			l->ops.on_push_text(l->ctx, text, n);
+			if (l->conn == c)
+				buf_consume(&c->in, 4 + n);
+			continue;
+		}
+		json_error_t je;
+		json_t *msg = json_loadb(text, n, 0, &je);
+		buf_consume(&c->in, 4 + n);
+		if (!msg || !json_is_object(msg)) {
+			corral_log(LOG_WARNING, "link", "bad message from the server: %s",
+				   msg ? "not an object" : je.text);
+			json_decref(msg);
+			continue;
+		}
+		/* A push has "op"; a reply has none. */
 		if (!json_object_get(msg, "op"))
 			handle_reply(l, msg);
 		else if ((l->state == L_READY || l->state == L_REGISTERING) && l->ops.on_push)
-			/* the server may push (job.kill of a job it does not
-			 * run here) before it answers node.register */
 			l->ops.on_push(l->ctx, msg);
 		else
 			corral_log(LOG_DEBUG, "link", "push before registration ignored");
@@ -355,7 +436,7 @@ static const char *reply_error(json_t *rep, char *buf, size_t n)
 }
 
 /* A refused heartbeat means the server no longer counts this connection
- * as a registered node (it may have marked us down): start over, so that
+ * as registered (it may have marked the node down): start over, so that
  * we register again. */
 static void on_heartbeat_reply(struct link *l, json_t *rep, void *arg)
 {
@@ -379,7 +460,7 @@ static void on_hb(uv_timer_t *t)
 		drop(l, "no reply for too long");
 		return;
 	}
-	json_t *req = json_pack("{s:s}", "op", "node.heartbeat");
+	json_t *req = json_pack("{s:s}", "op", l->heartbeat);
 	send_req(l, req, on_heartbeat_reply, NULL);
 	json_decref(req);
 }
@@ -392,22 +473,27 @@ static void on_register_reply(struct link *l, json_t *rep, void *arg)
 		return; /* drop() is under way */
 	const char *e = reply_error(rep, buf, sizeof buf);
 	if (e) {
-		corral_log(LOG_ERR, "link", "the server refused to register this node: %s", e);
+		corral_log(LOG_ERR, "link", "the server refused to register %s: %s", l->client, e);
 		drop(l, NULL);
 		return;
 	}
-	json_int_t hb = json_integer_value(json_object_get(rep, "heartbeat"));
-	l->heartbeat_s = hb > 0 && hb < 86400 ? (int)hb : 10;
 	const char *sn = corral_msg_str(rep, "server_name");
 	if (sn)
 		snprintf(l->server_name, sizeof l->server_name, "%s", sn);
 	l->state = L_READY;
 	l->attempt = 0;
 	uv_timer_stop(&l->timer);
-	uv_timer_start(&l->hb, on_hb, (uint64_t)l->heartbeat_s * 1000,
-		       (uint64_t)l->heartbeat_s * 1000);
-	corral_log(LOG_NOTICE, "link", "registered with server %s at %s (heartbeat %d s)",
-		   l->server_name, l->peer, l->heartbeat_s);
+	if (l->heartbeat) {
+		json_int_t hb = json_integer_value(json_object_get(rep, "heartbeat"));
+		l->heartbeat_s = hb > 0 && hb < 86400 ? (int)hb : 10;
+		uv_timer_start(&l->hb, on_hb, (uint64_t)l->heartbeat_s * 1000,
+			       (uint64_t)l->heartbeat_s * 1000);
+		corral_log(LOG_NOTICE, "link", "registered with server %s at %s (heartbeat %d s)",
+			   l->server_name, l->peer, l->heartbeat_s);
+	} else {
+		corral_log(LOG_NOTICE, "link", "registered with server %s at %s", l->server_name,
+			   l->peer);
+	}
 	if (l->ops.on_ready)
 		l->ops.on_ready(l->ctx, rep);
 }
@@ -617,13 +703,18 @@ struct link *link_create(uv_loop_t *loop, const struct link_cfg *cfg, const stru
 	l->host = cfg->host ? xstrdup(cfg->host) : NULL;
 	l->port = cfg->port;
 	l->keyfile = xstrdup(cfg->keyfile);
-	l->client = xstrdup(cfg->client ? cfg->client : "corral-node");
+	l->client = xstrdup(cfg->client ? cfg->client : "corral");
+	l->heartbeat = cfg->heartbeat_op ? xstrdup(cfg->heartbeat_op) : NULL;
+	if (cfg->text_push_op_prefix) {
+		l->text_prefix = xasprintf("{\"op\":\"%s", cfg->text_push_op_prefix);
+		l->text_prefix_len = strlen(l->text_prefix);
+	}
+	l->heartbeat_s = 10;
 	l->ops = *ops;
 	l->ctx = ctx;
-	l->heartbeat_s = 10;
 	uv_timer_init(loop, &l->timer);
-	uv_timer_init(loop, &l->hb);
 	l->timer.data = l;
+	uv_timer_init(loop, &l->hb);
 	l->hb.data = l;
 	return l;
 }
@@ -644,6 +735,8 @@ static void on_handle_closed(uv_handle_t *h)
 	free(l->host);
 	free(l->keyfile);
 	free(l->client);
+	free(l->heartbeat);
+	free(l->text_prefix);
 	free(l);
 	if (cb)
 		cb(arg);

@@ -1,5 +1,6 @@
-/* link.h - corral-sched's connection to the server (docs/protocol.md,
- * "Schedulers"), asynchronous on the daemon's libuv loop.
+/* link.h - a daemon's connection to the server (corral-node: "Node
+ * daemons", corral-sched: "Schedulers" in docs/protocol.md), asynchronous
+ * on the daemon's libuv loop.
  *
  *   IDLE --retry timer--> RESOLVING --> CONNECTING --> HELLO --> AUTH
  *        --> REGISTERING --> READY
@@ -9,14 +10,19 @@
  *
  * Requests carry ids chosen here; replies come in request order.  Pushed
  * messages (they have an "op"; replies do not) go to ops->on_push once
- * sched.register is sent (the snapshot may come right behind the reply).
- * The server's port, when not given, is looked up again at every attempt
- * ($CORRAL_HOME/run/server.port, then $CORRAL_PORT, then 15001), and so is
- * the cluster key.  A refused registration (another scheduler holds the
- * name, or the sched does not exist) is retried with the same backoff.
+ * the register request is sent: the server may push before it replies
+ * (a scheduler's snapshot right behind the reply, job.kill of a job a node
+ * reported that the server does not run there).  With a heartbeat op, while
+ * READY that op goes out every `heartbeat` s (from the register reply); a
+ * request unanswered for 3 heartbeats (at least 30 s) counts as a dead
+ * server and the link starts over.  The server's port, when not given, is
+ * looked up again at every attempt ($CORRAL_HOME/run/server.port, then
+ * $CORRAL_PORT, then 15001), and so is the cluster key, so a restarted
+ * server on a new port or a fixed key file is picked up by itself.  A
+ * refused registration is retried with the same backoff.
  */
-#ifndef CORRAL_SCHED_DAEMON_LINK_H
-#define CORRAL_SCHED_DAEMON_LINK_H
+#ifndef CORRAL_LINK_LINK_H
+#define CORRAL_LINK_LINK_H
 
 #include <jansson.h>
 #include <stdbool.h>
@@ -30,17 +36,21 @@ struct link;
 typedef void (*link_reply_cb)(struct link *l, json_t *reply, void *arg);
 
 struct link_ops {
+	/* Build the register request (without id; node.register,
+	 * sched.register); the link owns the result.  Called once per
+	 * connection, after auth. */
+	json_t *(*build_register)(void *ctx);
 	/* Registered: requests may be sent.  reply is the register reply. */
 	void (*on_ready)(void *ctx, json_t *reply);
 	/* The connection is gone (pending callbacks already ran with NULL). */
 	void (*on_down)(void *ctx);
 	/* A pushed message (borrowed). */
 	void (*on_push)(void *ctx, json_t *msg);
-	/* A pushed scheduler message ({"op":"sched....}) as its JSON text
-	 * (borrowed for the call), not parsed; when set, on_push gets the
-	 * other pushes only. */
+	/* A pushed message whose op starts with cfg.text_push_op_prefix, as its
+	 * JSON text (borrowed for the call), not parsed; when set, on_push gets
+	 * the other pushes only. */
 	void (*on_push_text)(void *ctx, const char *text, size_t len);
-	/* A pushed scheduler message of 64 KiB or more, fed as it arrives:
+	/* Such a message of 64 KiB or more, fed as it arrives:
 	 * data[0..n) continues where the consumed bytes of the previous call
 	 * ended; return how many were consumed (the rest comes again with
 	 * more), or -1 to drop the connection.  first/final: the frame starts
@@ -52,7 +62,10 @@ struct link_cfg {
 	const char *host;    /* NULL: 127.0.0.1 */
 	int port;	     /* 0: discover at every attempt */
 	const char *keyfile; /* cluster key path */
-	const char *name;    /* sched name to register */
+	const char *client;  /* name in hello: "corral-node", "corral-sched" */
+	const char *heartbeat_op;        /* "node.heartbeat"; NULL: none */
+	const char *text_push_op_prefix; /* "sched.": such pushes go to on_push_text /
+					  * on_push_stream; NULL: none */
 };
 
 /* Copies cfg.  Does not connect until link_start(). */

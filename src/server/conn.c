@@ -351,8 +351,9 @@ void conn_continue(struct conn *c, conn_work_fn work, void (*free_fn)(void *), v
 	c->work = work;
 	c->work_free = free_fn;
 	c->work_state = state;
-	if (s->nworking++ == 0 && !uv_is_closing((uv_handle_t *)&s->idle))
-		uv_idle_start(&s->idle, on_idle);
+	s->nworking++;
+	if (!uv_is_closing((uv_handle_t *)&s->idle))
+		uv_idle_start(&s->idle, on_idle); /* (no-op when active) */
 }
 
 /* A bulk request's results are confirmed by the commits of its slices:
@@ -441,6 +442,13 @@ void conn_bulk(struct conn *c, json_int_t id, json_t *msg, json_t *items, conn_i
 static void on_idle(uv_idle_t *h)
 {
 	struct server *s = h->data;
+	/* Stopped one iteration after the last work ended, not at once: an
+	 * active idle handle makes this iteration's poll not block, so the
+	 * check handle flushes the last reply now, not at the next timer. */
+	if (s->nworking == 0) {
+		uv_idle_stop(h);
+		return;
+	}
 	for (struct conn *c = s->conns; c; c = c->next) {
 		if (!c->work || c->closing || !c->work(c, c->work_state))
 			continue;
@@ -451,8 +459,6 @@ static void on_idle(uv_idle_t *h)
 		if (!c->work && !c->closing && !c->close_after_flush)
 			uv_read_start(&c->h.stream, on_alloc, on_read);
 	}
-	if (s->nworking == 0)
-		uv_idle_stop(h);
 }
 
 static struct conn *conn_new(struct server *s, bool is_tcp)

@@ -1,6 +1,7 @@
 /* log.c - see log.h. */
 #include "src/common/log.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
@@ -9,6 +10,7 @@
 static const char *g_prog = "corral";
 static int g_level = LOG_INFO;
 static FILE *g_out;
+static char *g_path; /* the file of log_open(), NULL: none */
 
 void log_init(const char *prog, int level, FILE *out)
 {
@@ -23,6 +25,59 @@ void log_init(const char *prog, int level, FILE *out)
 int log_level(void)
 {
 	return g_level;
+}
+
+void log_set_level(int level)
+{
+	g_level = level;
+}
+
+static FILE *open_log(const char *path)
+{
+	FILE *f = fopen(path, "a");
+	if (f)
+		setvbuf(f, NULL, _IOLBF, 0);
+	return f;
+}
+
+int log_open(const char *path)
+{
+	if (strcmp(path, "-") == 0) {
+		log_close();
+		return 0;
+	}
+	FILE *f = open_log(path);
+	if (!f)
+		return -errno;
+	log_close();
+	g_out = f;
+	g_path = strdup(path);
+	return 0;
+}
+
+void log_reopen(void)
+{
+	FILE *f = g_path ? open_log(g_path) : NULL;
+	if (!f)
+		return;
+	fclose(g_out);
+	g_out = f;
+	corral__log(LOG_NOTICE, NULL, "log reopened");
+}
+
+void log_close(void)
+{
+	if (g_path) {
+		fclose(g_out);
+		free(g_path);
+		g_path = NULL;
+	}
+	g_out = stderr;
+}
+
+int log_to_stderr(void)
+{
+	return g_path == NULL;
 }
 
 const char *log_prog(void)

@@ -14,8 +14,20 @@
 
 /* Set the program name, minimum level and output (NULL: stderr). */
 void log_init(const char *prog, int level, FILE *out);
-/* Current threshold. */
+/* Current threshold; changing it. */
 int log_level(void);
+void log_set_level(int level);
+
+/* Daemons: log to the file path from now on (appended, line-buffered;
+ * "-" is stderr).  0, or -errno (nothing changed). */
+int log_open(const char *path);
+/* Open that path again (after a rotation: daemons call it on SIGHUP); the
+ * old file is closed.  Nothing changes when it cannot be opened. */
+void log_reopen(void);
+/* Close the log file: stderr from then on. */
+void log_close(void);
+/* Do lines go to stderr (no log file)? */
+int log_to_stderr(void);
 const char *log_prog(void);
 
 void corral__log(int level, const char *subsys, const char *fmt, ...)

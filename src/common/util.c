@@ -3,6 +3,7 @@
 #include "src/common/buf.h"
 
 #include <ctype.h>
+#include <fcntl.h>
 #include <errno.h>
 #include <limits.h>
 #include <pwd.h>
@@ -129,4 +130,28 @@ char *corral_username(uid_t uid, char *buf, size_t n)
 	else
 		snprintf(buf, n, "%u", (unsigned)uid);
 	return buf;
+}
+
+void corral_daemonize(int keep_stderr)
+{
+	pid_t pid = fork();
+	if (pid < 0) {
+		perror("fork");
+		exit(1);
+	}
+	if (pid > 0)
+		_exit(0);
+	setsid();
+	pid = fork();
+	if (pid > 0)
+		_exit(0);
+	int fd = open("/dev/null", O_RDWR);
+	if (fd >= 0) {
+		dup2(fd, 0);
+		dup2(fd, 1);
+		if (!keep_stderr)
+			dup2(fd, 2);
+		if (fd > 2)
+			close(fd);
+	}
 }

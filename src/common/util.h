@@ -16,6 +16,9 @@ char *corral_path(const char *rel);
 const char *corral_hostname(void);
 /* mkdir -p with mode for created directories; 0 or -errno. */
 int corral_mkdir_p(const char *path, mode_t mode);
+/* Become a daemon: fork twice around setsid, stdin and stdout (and stderr
+ * unless keep_stderr) on /dev/null. */
+void corral_daemonize(int keep_stderr);
 /* PBS date layout "Sun Nov 22 04:53:00 2026" (local time) into buf. */
 char *corral_ctime(time_t t, char *buf, size_t n);
 /* Wall clock seconds (double) and monotonic milliseconds. */

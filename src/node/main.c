@@ -137,8 +137,6 @@ static const struct option opts[] = {
 static struct node g_node;
 static struct node_conf g_conf;
 static uv_signal_t g_sigterm, g_sigint, g_sighup;
-static char *g_logpath;
-static FILE *g_logf;
 static char *g_pidpath;
 
 bool node_has_vnode(const struct node *n, const char *name)
@@ -260,43 +258,7 @@ static void on_hup(uv_signal_t *h, int sig)
 {
 	(void)h;
 	(void)sig;
-	if (!g_logf || g_logf == stderr)
-		return;
-	FILE *f = fopen(g_logpath, "a");
-	if (!f)
-		return;
-	setvbuf(f, NULL, _IOLBF, 0);
-	log_init(NULL, log_level(), f);
-	fclose(g_logf);
-	g_logf = f;
-	corral_log(LOG_NOTICE, "node", "log reopened");
-}
-
-static void daemonize(void)
-{
-	pid_t pid = fork();
-	if (pid < 0) {
-		perror("fork");
-		exit(1);
-	}
-	if (pid > 0)
-		_exit(0);
-	setsid();
-	pid = fork();
-	if (pid > 0)
-		_exit(0);
-	int fd = open("/dev/null", O_RDWR);
-	if (fd >= 0) {
-		dup2(fd, 0);
-		dup2(fd, 1);
-		if (g_logf != stderr)
-			dup2(fd, 2);
-		if (fd > 2)
-			close(fd);
-	}
-	if (chdir("/") < 0) {
-		/* stay where we are */
-	}
+	log_reopen();
 }
 
 int main(int argc, char **argv)
@@ -340,15 +302,12 @@ int main(int argc, char **argv)
 	char *logdir = corral_path("log");
 	corral_mkdir_p(logdir, 0755);
 	free(logdir);
-	g_logpath = c->logpath ? xstrdup(c->logpath)
-			       : xasprintf("%s/log/node-%s.log", corral_home(), prefix);
-	g_logf = stderr;
-	if (strcmp(g_logpath, "-") != 0) {
-		g_logf = fopen(g_logpath, "a");
-		if (!g_logf)
-			log_err_exit(1, "cannot open log %s: %s", g_logpath, strerror(errno));
-		setvbuf(g_logf, NULL, _IOLBF, 0);
-	}
+	char *logpath = c->logpath ? xstrdup(c->logpath)
+				   : xasprintf("%s/log/node-%s.log", corral_home(), prefix);
+	int lrc = log_open(logpath);
+	if (lrc < 0)
+		log_err_exit(1, "cannot open log %s: %s", logpath, strerror(-lrc));
+	free(logpath);
 
 	char *spooldir =
 	    c->spool ? xstrdup(c->spool) : xasprintf("%s/spool/node-%s", corral_home(), prefix);
@@ -360,9 +319,13 @@ int main(int argc, char **argv)
 		log_msg("warning: cannot read the cluster key %s yet: %s (will keep trying)",
 			keyfile, strerror(errno));
 
-	if (c->daemon)
-		daemonize();
-	log_init(argv[0], c->debug ? LOG_DEBUG : LOG_INFO, g_logf);
+	if (c->daemon) {
+		corral_daemonize(log_to_stderr());
+		if (chdir("/") < 0) {
+			/* stay where we are */
+		}
+	}
+	log_set_level(c->debug ? LOG_DEBUG : LOG_INFO);
 	{
 		char buf[32];
 		int len = snprintf(buf, sizeof buf, "%d\n", (int)getpid());
@@ -439,8 +402,6 @@ int main(int argc, char **argv)
 	free(n->vnodes);
 	free(keyfile);
 	conf_free(c);
-	if (g_logf && g_logf != stderr)
-		fclose(g_logf);
-	free(g_logpath);
+	log_close();
 	return 0;
 }

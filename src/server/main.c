@@ -310,29 +310,6 @@ static int write_pidfile(const char *path)
 	return fd; /* kept open: the lock lives as long as we do */
 }
 
-static void daemonize(void)
-{
-	pid_t pid = fork();
-	if (pid < 0) {
-		perror("fork");
-		exit(1);
-	}
-	if (pid > 0)
-		_exit(0);
-	setsid();
-	pid = fork();
-	if (pid > 0)
-		_exit(0);
-	int fd = open("/dev/null", O_RDWR);
-	if (fd >= 0) {
-		dup2(fd, 0);
-		dup2(fd, 1);
-		dup2(fd, 2);
-		if (fd > 2)
-			close(fd);
-	}
-}
-
 int main(int argc, char **argv)
 {
 	struct server *s = &g_srv;
@@ -411,14 +388,10 @@ int main(int argc, char **argv)
 		free(d);
 	}
 
-	FILE *logf = stderr;
 	char *lp = logpath ? xstrdup(logpath) : corral_path("log/server.log");
-	if (strcmp(lp, "-") != 0) {
-		logf = fopen(lp, "a");
-		if (!logf)
-			log_err_exit(1, "cannot open log %s: %s", lp, strerror(errno));
-		setvbuf(logf, NULL, _IOLBF, 0);
-	}
+	int lrc = log_open(lp);
+	if (lrc < 0)
+		log_err_exit(1, "cannot open log %s: %s", lp, strerror(-lrc));
 	free(lp);
 
 	/* The cluster key: created at first start, refused when loose. */
@@ -432,14 +405,14 @@ int main(int argc, char **argv)
 
 	char *pidpath = corral_path("run/server.pid");
 	if (daemon)
-		daemonize();
+		corral_daemonize(log_to_stderr());
 	int pidfd = write_pidfile(pidpath);
 	if (pidfd == -EBUSY)
 		log_err_exit(1, "another corral-server is running in %s (%s is locked)", home,
 			     pidpath);
 	if (pidfd < 0)
 		log_err_exit(1, "cannot write %s: %s", pidpath, strerror(-pidfd));
-	log_init(argv[0], level, logf);
+	log_set_level(level);
 
 	s->loop = uv_default_loop();
 	s->home = xstrdup(home);
@@ -528,7 +501,6 @@ int main(int argc, char **argv)
 	corral_log(LOG_NOTICE, "server", "stopped");
 	free(s->name);
 	free(s->home);
-	if (logf != stderr)
-		fclose(logf);
+	log_close();
 	return 0;
 }

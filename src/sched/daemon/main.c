@@ -84,8 +84,6 @@ static const struct option opts[] = {
 
 static struct schedd g_d;
 static uv_signal_t g_sigterm, g_sigint, g_sighup;
-static char *g_logpath;
-static FILE *g_logf;
 
 static void close_signals(void)
 {
@@ -115,16 +113,7 @@ static void on_hup(uv_signal_t *h, int sig)
 {
 	(void)h;
 	(void)sig;
-	if (!g_logf || g_logf == stderr)
-		return;
-	FILE *f = fopen(g_logpath, "a");
-	if (!f)
-		return;
-	setvbuf(f, NULL, _IOLBF, 0);
-	log_init(NULL, log_level(), f);
-	fclose(g_logf);
-	g_logf = f;
-	corral_log(LOG_NOTICE, "sched", "log reopened");
+	log_reopen();
 }
 
 /* The pid of our parent when it is the corral-server that started us (it
@@ -228,20 +217,16 @@ int main(int argc, char **argv)
 	char *logdir = corral_path("log");
 	corral_mkdir_p(logdir, 0755);
 	free(logdir);
-	g_logpath =
-	    logpath ? xstrdup(logpath) : xasprintf("%s/log/sched-%s.log", corral_home(), name);
-	g_logf = stderr;
-	if (strcmp(g_logpath, "-") != 0) {
-		g_logf = fopen(g_logpath, "a");
-		if (!g_logf)
-			log_err_exit(1, "cannot open log %s: %s", g_logpath, strerror(errno));
-		setvbuf(g_logf, NULL, _IOLBF, 0);
-	}
+	char *lp = logpath ? xstrdup(logpath) : xasprintf("%s/log/sched-%s.log", corral_home(), name);
+	int lrc = log_open(lp);
+	if (lrc < 0)
+		log_err_exit(1, "cannot open log %s: %s", lp, strerror(-lrc));
+	free(lp);
 	char *key = keyfile ? xstrdup(keyfile) : corral_path("cluster.key");
 	if (access(key, R_OK) != 0)
 		log_msg("warning: cannot read the cluster key %s yet: %s (will keep trying)", key,
 			strerror(errno));
-	log_init(argv[0], debug ? LOG_DEBUG : LOG_INFO, g_logf);
+	log_set_level(debug ? LOG_DEBUG : LOG_INFO);
 	srand((unsigned)(time(NULL) ^ getpid()));
 	signal(SIGPIPE, SIG_IGN);
 
@@ -280,8 +265,6 @@ int main(int argc, char **argv)
 	corral_log(LOG_NOTICE, "sched", "stopped after %ld cycles", g_d.cycles_run);
 	free(key);
 	free(host);
-	if (g_logf && g_logf != stderr)
-		fclose(g_logf);
-	free(g_logpath);
+	log_close();
 	return 0;
 }
